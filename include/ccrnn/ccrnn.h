@@ -1,0 +1,348 @@
+/*
+ * libccrnn: cortico-cerebellar recurrent networks (ccRNN) as an embeddable C library.
+ *
+ * A recurrent "cortex" learns online by truncated backpropagation through time
+ * (BPTT); a feedforward "cerebellum" predicts the cortex's future feedback (a
+ * synthetic gradient) so learning crosses truncation windows.  The host program
+ * drives the loop: it steps the cortex, asks the cerebellum for a prediction, runs
+ * the backward pass and steps the optimizer.  See docs/guide.md for the algorithm.
+ *
+ * Conventions (all functions):
+ *  - Every function returns an int status: CCRNN_OK (0) or a CCRNN_ERR_* code.
+ *    ccrnn_strerror() names a code; ccrnn_last_error() is a thread-local message
+ *    that says which argument was wrong.  The library never prints, aborts or exits.
+ *  - A failed call leaves the handle exactly as it was and writes nothing to the
+ *    caller's output buffers.
+ *  - Buffers are caller-owned, float32, row-major and batch-first, and are passed
+ *    with their length in elements; a wrong length is CCRNN_ERR_SHAPE.
+ *  - Handles are opaque.  One handle is used by one thread at a time; distinct
+ *    handles may be used concurrently.  _destroy accepts NULL.
+ *  - No heap allocation after _create (optimizer: after the last _add_*).
+ *  - Same seed, inputs and thread count give bit-identical results.
+ *
+ * Stability: everything in this header is stable ABI since 0.1 unless marked
+ * EXPERIMENTAL.  Enum values are pinned; new values are only ever appended.
+ */
+#ifndef CCRNN_H
+#define CCRNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccrnn_version.h"
+
+#if defined(_WIN32) && defined(CCRNN_BUILDING)
+#define CCRNN_API __declspec(dllexport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define CCRNN_API __attribute__((visibility("default")))
+#else
+#define CCRNN_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Status codes (pinned numbers)
+ * ------------------------------------------------------------------------- */
+enum ccrnn_status {
+    CCRNN_OK = 0,
+    CCRNN_ERR_NULL = 1,        /* a required pointer argument is NULL */
+    CCRNN_ERR_ARG = 2,         /* an argument is out of range (size, enum, value) */
+    CCRNN_ERR_SHAPE = 3,       /* a buffer length does not match the shapes */
+    CCRNN_ERR_STATE = 4,       /* wrong call order (e.g. backward with no window) */
+    CCRNN_ERR_NUMERIC = 5,     /* NaN or Inf in an input or produced by a step */
+    CCRNN_ERR_NOMEM = 6,       /* allocation failed (only in _create/_add/_load) */
+    CCRNN_ERR_IO = 7,          /* a file could not be opened, read or written */
+    CCRNN_ERR_FORMAT = 8,      /* malformed checkpoint (magic, truncation, sizes) */
+    CCRNN_ERR_CHECKSUM = 9,    /* checkpoint payload CRC-32 mismatch */
+    CCRNN_ERR_VERSION = 10,    /* checkpoint format version not supported */
+    CCRNN_ERR_MISMATCH = 11    /* checkpoint of another object kind or shape */
+};
+
+/* Name of a status code; never NULL (unknown codes give "unknown status"). */
+CCRNN_API const char *ccrnn_strerror(int status);
+/* Message of the last failed call on this thread ("" if none); never NULL. */
+CCRNN_API const char *ccrnn_last_error(void);
+/* Runtime version, CCRNN_VERSION_NUMBER of the built library (major*10000+minor*100+patch). */
+CCRNN_API unsigned ccrnn_version_number(void);
+/* Runtime version string, e.g. "0.1.0". */
+CCRNN_API const char *ccrnn_version_string(void);
+
+/* ---------------------------------------------------------------------------
+ * Opaque handles
+ * ------------------------------------------------------------------------- */
+typedef struct ccrnn_cortex ccrnn_cortex;
+typedef struct ccrnn_cerebellum ccrnn_cerebellum;
+typedef struct ccrnn_optimizer ccrnn_optimizer;
+
+/* Recurrent cell kinds. */
+enum ccrnn_cell {
+    CCRNN_CELL_LSTM = 0, /* PyTorch nn.LSTM gates i,f,g,o; state z = [h; c] (2H) */
+    CCRNN_CELL_TANH = 1, /* PyTorch nn.RNN(tanh); state z = h (H)                */
+    CCRNN_CELL_GRU = 2   /* PyTorch nn.GRU gates r,z,n; state z = h (H)          */
+};
+
+/* Hyperparameters and switches, set with the handle's _set_param (double value).
+ * Which handle accepts which parameter is stated per entry. */
+enum ccrnn_param {
+    /* any handle */
+    CCRNN_PARAM_THREADS = 0,        /* BLIS threads for this handle's products (1..256, default 1) */
+    /* cortex */
+    CCRNN_PARAM_TRAINING = 10,      /* 1: forward records the window tape (default); 0: inference */
+    /* cerebellum */
+    CCRNN_PARAM_ABLATED = 20,       /* 1: predicts exact zeros, learns nothing (ablation); default 0 */
+    CCRNN_PARAM_IO_LESION = 21,     /* 1: frozen (learns nothing, no optimizer update), still predicts */
+    CCRNN_PARAM_LOSS_MEAN = 22,     /* 0: learn's output gradient 2(p-t) summed over the batch (default,
+                                       as the reference); 1: divided by the batch size */
+    CCRNN_PARAM_FORWARD_CACHE = 23, /* 1: reuse the forward of a recent predict at the same input and
+                                       weights in learn (default); 0: always recompute */
+    /* optimizer */
+    CCRNN_PARAM_LR = 30,            /* learning rate (default 1e-3) */
+    CCRNN_PARAM_BETA1 = 31,         /* Adam beta1 (0.9) */
+    CCRNN_PARAM_BETA2 = 32,         /* Adam beta2 (0.999) */
+    CCRNN_PARAM_EPS = 33,           /* Adam/RMSprop epsilon (1e-8) */
+    CCRNN_PARAM_WEIGHT_DECAY = 34,  /* L2 penalty added to the gradient, as PyTorch (0) */
+    CCRNN_PARAM_MOMENTUM = 35,      /* SGD/RMSprop momentum (0) */
+    CCRNN_PARAM_ALPHA = 36,         /* RMSprop smoothing constant (0.99) */
+    CCRNN_PARAM_CLIP_NORM = 37,     /* global L2-norm clip over all attached gradients; 0 = off (0) */
+    CCRNN_PARAM_GRAD_NORM = 38,     /* read-only: the global gradient norm seen by the last step */
+    CCRNN_PARAM_STEPS = 39          /* read-only: number of optimizer steps taken */
+};
+
+/* ---------------------------------------------------------------------------
+ * Cortex: one recurrent layer plus a linear readout y = h W^T + b.
+ *
+ * Training protocol for one truncation window (see docs/guide.md):
+ *   ccrnn_cortex_begin_window(cx);           the current state becomes z_start (detached)
+ *   for each step: ccrnn_cortex_forward(cx, x, ..., y, ...);  ccrnn_cortex_output_grad(...)
+ *   ccrnn_cortex_backward(cx, dz_end, ..., dz_start, ...);   accumulates parameter gradients
+ * ------------------------------------------------------------------------- */
+
+/* Create a cortex.  cell: enum ccrnn_cell.  n_in, n_hidden, n_out >= 1; max_batch >= 1;
+ * max_window >= 1 (longest window that can be recorded).  Parameters are initialised
+ * as PyTorch does (U(+-1/sqrt(H)) for the recurrent tensors, U(+-1/sqrt(H)) for the
+ * readout) from `seed`.  Errors: NULL, ARG, NOMEM. */
+CCRNN_API int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out,
+                                  size_t max_batch, size_t max_window, uint64_t seed,
+                                  ccrnn_cortex **out);
+CCRNN_API void ccrnn_cortex_destroy(ccrnn_cortex *cx);
+/* Deep copy (parameters, gradients, state and tape).  Errors: NULL, NOMEM. */
+CCRNN_API int ccrnn_cortex_clone(const ccrnn_cortex *cx, ccrnn_cortex **out);
+
+CCRNN_API int ccrnn_cortex_set_param(ccrnn_cortex *cx, int param, double value);
+CCRNN_API int ccrnn_cortex_get_param(const ccrnn_cortex *cx, int param, double *value);
+
+/* Sizes fixed at creation.  Any out pointer may be NULL. */
+CCRNN_API int ccrnn_cortex_shape(const ccrnn_cortex *cx, int *cell, size_t *n_in,
+                                 size_t *n_hidden, size_t *n_out, size_t *state_size,
+                                 size_t *max_batch, size_t *max_window);
+
+/* Zero the state, set the active batch size (1..max_batch) and start an empty window. */
+CCRNN_API int ccrnn_cortex_reset(ccrnn_cortex *cx, size_t batch);
+/* Start a new window: the current state becomes the (detached) window-start state,
+ * the tape and output gradients are cleared.  Errors: NULL. */
+CCRNN_API int ccrnn_cortex_begin_window(ccrnn_cortex *cx);
+/* One timestep.  x: batch*n_in values; y: batch*n_out values, or NULL with ny = 0.
+ * In training mode the step is recorded on the tape (STATE if the window already
+ * holds max_window steps).  Errors: NULL, SHAPE, STATE, NUMERIC (non-finite x, or a
+ * non-finite state/output produced; the step is then not taken). */
+CCRNN_API int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y,
+                                   size_t ny);
+/* Add dL/dy (batch*n_out values) for step `step` (0-based, within the current window).
+ * Errors: NULL, SHAPE, ARG (step not yet taken), STATE (inference mode), NUMERIC. */
+CCRNN_API int ccrnn_cortex_output_grad(ccrnn_cortex *cx, size_t step, const float *dy,
+                                       size_t n);
+/* Add dL/dh (batch*n_hidden values) directly at the hidden state of step `step`. */
+CCRNN_API int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh,
+                                       size_t n);
+/* Backpropagate through the recorded window.  dz_end: gradient injected at the
+ * window-end state (batch*state_size values) or NULL with n_end = 0.  Parameter
+ * gradients accumulate (+=).  dz_start (optional, NULL with n_start = 0) receives the
+ * gradient at the window-start state.  A window is backpropagated at most once.
+ * Errors: NULL, SHAPE, STATE (no steps recorded, already backpropagated, inference
+ * mode), NUMERIC (non-finite dz_end or gradients; nothing accumulated then). */
+CCRNN_API int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end,
+                                    float *dz_start, size_t n_start);
+/* After ccrnn_cortex_backward: dL/dx for every step of the window, laid out
+ * [step][batch][n_in] (window_length*batch*n_in values).  Errors: NULL, SHAPE, STATE. */
+CCRNN_API int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n);
+
+/* Number of steps recorded in the current window. */
+CCRNN_API int ccrnn_cortex_window_length(const ccrnn_cortex *cx, size_t *steps);
+/* Current state z (batch*state_size values: per sample h then, for LSTM, c). */
+CCRNN_API int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t n);
+/* Set the current state (batch*state_size values); this also begins a new window. */
+CCRNN_API int ccrnn_cortex_set_state(ccrnn_cortex *cx, const float *z, size_t n);
+/* The state the current window started from. */
+CCRNN_API int ccrnn_cortex_window_start_state(const ccrnn_cortex *cx, float *z, size_t n);
+/* Hidden activity h of step `step` of the current window (batch*n_hidden values). */
+CCRNN_API int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n);
+
+/* Flat views of all parameters and their gradients (same layout; PyTorch order:
+ * weight_ih, weight_hh, bias_ih, bias_hh, readout.weight, readout.bias).  The
+ * pointers stay valid until destroy.  Writing through them is allowed between calls. */
+CCRNN_API int ccrnn_cortex_params(ccrnn_cortex *cx, float **values, float **grads,
+                                  size_t *count);
+CCRNN_API int ccrnn_cortex_zero_grad(ccrnn_cortex *cx);
+
+/* ---------------------------------------------------------------------------
+ * Named tensors (both objects): PyTorch names and layouts, so weights move between
+ * the two.  index runs 0..count-1; offset is the tensor's start in the flat view.
+ * ------------------------------------------------------------------------- */
+CCRNN_API int ccrnn_cortex_tensor_count(const ccrnn_cortex *cx, size_t *count);
+CCRNN_API int ccrnn_cortex_tensor_info(const ccrnn_cortex *cx, size_t index, const char **name,
+                                       size_t *rows, size_t *cols, size_t *offset);
+CCRNN_API int ccrnn_cortex_get_tensor(const ccrnn_cortex *cx, const char *name, float *buf,
+                                      size_t n);
+CCRNN_API int ccrnn_cortex_set_tensor(ccrnn_cortex *cx, const char *name, const float *buf,
+                                      size_t n);
+
+/* ---------------------------------------------------------------------------
+ * Cerebellum: MLP predictor  out = C([in, ctx]).
+ * Layers: Linear(n_in+n_ctx -> width) ReLU ... Linear(width -> n_out), with
+ * n_hidden_layers hidden ReLU layers of `width` units (0 = a single Linear).
+ * ------------------------------------------------------------------------- */
+
+/* Creation flags. */
+enum ccrnn_cerebellum_flag {
+    CCRNN_CEREBELLUM_DEFAULT = 0,
+    CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY = 1 /* zero only the last weight, keep its bias init */
+};
+
+/* Create a cerebellum.  n_in, n_out >= 1; n_ctx >= 0; width >= 1 when
+ * n_hidden_layers > 0; max_batch >= 1.  PyTorch Linear initialisation, then the last
+ * layer's weight and bias are zeroed.  Errors: NULL, ARG, NOMEM. */
+CCRNN_API int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out,
+                                      size_t n_hidden_layers, size_t width, size_t max_batch,
+                                      uint64_t seed, unsigned flags, ccrnn_cerebellum **out);
+CCRNN_API void ccrnn_cerebellum_destroy(ccrnn_cerebellum *cb);
+CCRNN_API int ccrnn_cerebellum_clone(const ccrnn_cerebellum *cb, ccrnn_cerebellum **out);
+CCRNN_API int ccrnn_cerebellum_set_param(ccrnn_cerebellum *cb, int param, double value);
+CCRNN_API int ccrnn_cerebellum_get_param(const ccrnn_cerebellum *cb, int param, double *value);
+CCRNN_API int ccrnn_cerebellum_shape(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
+                                     size_t *n_out, size_t *n_hidden_layers, size_t *width,
+                                     size_t *max_batch);
+
+/* Mossy-fibre sparsity: each row of the input layer's weight keeps n_fibres randomly
+ * chosen inputs (out of n_in + n_ctx, drawn from seed); the others are set to zero
+ * and stay exactly zero through training.  n_fibres = n_in + n_ctx removes the mask.
+ * Errors: NULL, ARG. */
+CCRNN_API int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres,
+                                          uint64_t seed);
+
+/* Prediction, no learning.  in: batch*n_in; ctx: batch*n_ctx (NULL, 0 when n_ctx = 0);
+ * out: batch*n_out.  Ablated: out is all zeros.  Errors: NULL, ARG, SHAPE, NUMERIC. */
+CCRNN_API int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in,
+                                       size_t n_in, const float *ctx, size_t n_ctx, float *out,
+                                       size_t n_out);
+/* Regress the prediction at `in` toward `target` (batch*n_out): loss = sum (p - t)^2
+ * (over batch and outputs; divided by batch when CCRNN_PARAM_LOSS_MEAN), output
+ * gradient 2(p - t) (/batch).  Gradients accumulate.  loss may be NULL.  Ablated or
+ * lesioned: nothing is learned and *loss = 0.  Errors: NULL, ARG, SHAPE, NUMERIC. */
+CCRNN_API int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in,
+                                     size_t n_in, const float *ctx, size_t n_ctx,
+                                     const float *target, size_t n_target, double *loss);
+/* Activity of hidden layer `layer` (0-based) at the last predict or learn
+ * (batch*width values, post-ReLU).  Errors: NULL, ARG, SHAPE, STATE (nothing run). */
+CCRNN_API int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h,
+                                      size_t n);
+
+CCRNN_API int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads,
+                                      size_t *count);
+CCRNN_API int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb);
+CCRNN_API int ccrnn_cerebellum_tensor_count(const ccrnn_cerebellum *cb, size_t *count);
+CCRNN_API int ccrnn_cerebellum_tensor_info(const ccrnn_cerebellum *cb, size_t index,
+                                           const char **name, size_t *rows, size_t *cols,
+                                           size_t *offset);
+CCRNN_API int ccrnn_cerebellum_get_tensor(const ccrnn_cerebellum *cb, const char *name,
+                                          float *buf, size_t n);
+CCRNN_API int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name,
+                                          const float *buf, size_t n);
+
+/* ---------------------------------------------------------------------------
+ * Synthetic-gradient glue between the two.
+ * The cerebellum's input size must equal the cortex's state size and its output
+ * size the same; ctx/n_ctx as for predict.
+ * ------------------------------------------------------------------------- */
+
+/* dz = scale * C(z_now): the cerebellum's prediction of dL/dz at the cortex's current
+ * state (batch*state_size values), ready to pass as dz_end to ccrnn_cortex_backward.
+ * Errors: NULL, SHAPE, NUMERIC. */
+CCRNN_API int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
+                                       const float *ctx, size_t n_ctx, double scale,
+                                       float *dz, size_t n);
+/* Teach the cerebellum: regress C(z_start) toward the true gradient dz_start that
+ * ccrnn_cortex_backward returned for the current window.  loss may be NULL. */
+CCRNN_API int ccrnn_synthetic_gradient_learn(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
+                                             const float *ctx, size_t n_ctx,
+                                             const float *dz_start, size_t n, double *loss);
+
+/* ---------------------------------------------------------------------------
+ * Optimizer: one object updates any number of parameter groups.
+ * ------------------------------------------------------------------------- */
+enum ccrnn_optimizer_kind {
+    CCRNN_OPT_ADAM = 0,    /* torch.optim.Adam (L2 weight decay added to the gradient) */
+    CCRNN_OPT_SGD = 1,     /* torch.optim.SGD with momentum (dampening 0, no Nesterov) */
+    CCRNN_OPT_RMSPROP = 2  /* torch.optim.RMSprop (not centered) */
+};
+
+/* Per-group settings for ccrnn_optimizer_set_group_param. */
+enum ccrnn_group_param {
+    CCRNN_GROUP_LR_SCALE = 0, /* multiplies the learning rate (default 1) */
+    CCRNN_GROUP_FROZEN = 1    /* 1: not updated (its gradients still count in the clip norm
+                                 and are still zeroed by step) */
+};
+
+CCRNN_API int ccrnn_optimizer_create(int kind, ccrnn_optimizer **out);
+CCRNN_API void ccrnn_optimizer_destroy(ccrnn_optimizer *opt);
+CCRNN_API int ccrnn_optimizer_set_param(ccrnn_optimizer *opt, int param, double value);
+CCRNN_API int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, double *value);
+/* Attach parameters as a new group; *group (may be NULL) receives its index.
+ * The attached object must outlive the optimizer.  A cerebellum attached this way is
+ * not updated while it is ablated or lesioned.  Errors: NULL, ARG, NOMEM. */
+CCRNN_API int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx,
+                                         size_t *group);
+CCRNN_API int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb,
+                                             size_t *group);
+/* Host-owned parameters: values and grads arrays of `count` floats. */
+CCRNN_API int ccrnn_optimizer_add_params(ccrnn_optimizer *opt, float *values, float *grads,
+                                         size_t count, size_t *group);
+CCRNN_API int ccrnn_optimizer_set_group_param(ccrnn_optimizer *opt, size_t group, int param,
+                                              double value);
+CCRNN_API int ccrnn_optimizer_get_group_param(const ccrnn_optimizer *opt, size_t group,
+                                              int param, double *value);
+/* Clip all attached gradients to the global L2 norm CCRNN_PARAM_CLIP_NORM (if > 0,
+ * as torch.nn.utils.clip_grad_norm_), update every unfrozen group, then zero all
+ * gradients.  Errors: NULL, NUMERIC (non-finite gradient norm: nothing is updated
+ * and the gradients are kept for inspection). */
+CCRNN_API int ccrnn_optimizer_step(ccrnn_optimizer *opt);
+/* Zero the gradients of every attached group. */
+CCRNN_API int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt);
+
+/* ---------------------------------------------------------------------------
+ * Loss helpers: write the loss and dL/dy.
+ * ------------------------------------------------------------------------- */
+
+/* Squared error: loss = sum_b mask_b sum_d (y - t)^2 / denom, dy = 2 mask_b (y - t) / denom.
+ * y, target, dy: n values (n = batch*dim); mask: batch values (0 or 1 weights) or NULL
+ * with n_mask = 0; denom > 0, or 0 for (number of unmasked rows)*dim.  dy and loss may
+ * be NULL.  Errors: NULL, ARG, SHAPE, NUMERIC. */
+CCRNN_API int ccrnn_loss_mse(const float *y, const float *target, size_t n, size_t dim,
+                             const float *mask, size_t n_mask, double denom, float *dy,
+                             double *loss);
+/* Softmax cross-entropy: logits n values (n = batch*classes); labels batch values
+ * (a negative label ignores that row); loss = sum of -log softmax[label] / denom,
+ * denom 0 = number of labelled rows; dy = (softmax - onehot)/denom.  n_correct
+ * (may be NULL) receives the count of labelled rows whose argmax is the label.
+ * Errors: NULL, ARG (label >= classes), SHAPE, NUMERIC. */
+CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t classes,
+                                      const int32_t *labels, size_t n_labels, double denom,
+                                      float *dy, double *loss, size_t *n_correct);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCRNN_H */

@@ -1,0 +1,543 @@
+/* The cerebellum: an MLP predictor with an optional context input, a mossy-fibre mask
+ * on its input layer, and ablation / inferior-olive-lesion switches.
+ *
+ * Forward cache.  In ccRNN the prediction at a window's end state is asked for at the
+ * window end (predict) and again, as the regression input, when the next window
+ * learns.  The two see the same input and, until the optimizer steps, the same
+ * weights, so predict keeps its activations in one of two slots and learn reuses a
+ * slot whose input matches byte for byte at the current weight generation.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "linalg.h"
+
+#define MAX_LAYERS 16
+
+typedef struct slot {
+    float *in;   /* max_b x D0: the concatenated [in, ctx] rows */
+    float *act;  /* max_b x width x n_hidden: post-ReLU hidden activity */
+    float *out;  /* max_b x n_out */
+    size_t batch;
+    uint64_t generation;
+    int valid;
+} slot;
+
+struct ccrnn_cerebellum {
+    size_t n_in, n_ctx, n_out, n_hidden, width, max_b, d0;
+    size_t dims[MAX_LAYERS + 2]; /* dims[0] = d0, dims[1..n_hidden] = width, last = n_out */
+    size_t w_off[MAX_LAYERS + 1], b_off[MAX_LAYERS + 1];
+    int ablated, lesioned, loss_mean, cache_on;
+    ccrnn_la *la;
+    float *params, *grads;
+    size_t n_params;
+    ccrnn_tensor tensors[2 * (MAX_LAYERS + 1)];
+    size_t n_tensors;
+    float *mask;       /* width x d0 (first layer), NULL when every fibre is kept */
+    slot slots[2];
+    size_t last;       /* slot of the latest forward */
+    int has_forward;
+    uint64_t generation;
+    float *delta, *delta2; /* max_b x max(width, n_out) backward scratch */
+    float *stage;      /* max_b x n_in: filled by the synthetic-gradient glue */
+};
+
+static size_t n_linear(const ccrnn_cerebellum *cb) { return cb->n_hidden + 1; }
+
+static float *layer_w(const ccrnn_cerebellum *cb, float *base, size_t l) { return base + cb->w_off[l]; }
+static float *layer_b(const ccrnn_cerebellum *cb, float *base, size_t l) { return base + cb->b_off[l]; }
+static float *slot_act(const ccrnn_cerebellum *cb, const slot *s, size_t layer)
+{
+    return s->act + layer * cb->max_b * cb->width;
+}
+
+/* ---- create / destroy ------------------------------------------------------------- */
+
+static void layout(ccrnn_cerebellum *cb)
+{
+    size_t off = 0, L = n_linear(cb);
+    cb->dims[0] = cb->d0;
+    for (size_t l = 1; l <= cb->n_hidden; l++) cb->dims[l] = cb->width;
+    cb->dims[L] = cb->n_out;
+    for (size_t l = 0; l < L; l++) {
+        cb->w_off[l] = off;
+        off += cb->dims[l + 1] * cb->dims[l];
+        cb->b_off[l] = off;
+        off += cb->dims[l + 1];
+        ccrnn_tensor *tw = &cb->tensors[2 * l], *tb = &cb->tensors[2 * l + 1];
+        snprintf(tw->name, sizeof tw->name, "layers.%zu.weight", l);
+        snprintf(tb->name, sizeof tb->name, "layers.%zu.bias", l);
+        tw->rows = cb->dims[l + 1]; tw->cols = cb->dims[l]; tw->offset = cb->w_off[l];
+        tb->rows = cb->dims[l + 1]; tb->cols = 1; tb->offset = cb->b_off[l];
+    }
+    cb->n_tensors = 2 * L;
+    cb->n_params = off;
+}
+
+static int alloc_buffers(ccrnn_cerebellum *cb)
+{
+    size_t B = cb->max_b, wide = cb->width > cb->n_out ? cb->width : cb->n_out;
+    cb->params = ccrnn__calloc(cb->n_params, sizeof(float));
+    cb->grads = ccrnn__calloc(cb->n_params, sizeof(float));
+    cb->delta = ccrnn__calloc(2 * B, wide * sizeof(float));
+    cb->stage = ccrnn__calloc(B, cb->n_in * sizeof(float));
+    cb->la = ccrnn__la_create();
+    if (!cb->params || !cb->grads || !cb->delta || !cb->stage || !cb->la) return 0;
+    cb->delta2 = cb->delta + B * wide;
+    for (int s = 0; s < 2; s++) {
+        slot *sl = &cb->slots[s];
+        sl->in = ccrnn__calloc(B, cb->d0 * sizeof(float));
+        sl->act = ccrnn__calloc(B * cb->width, (cb->n_hidden ? cb->n_hidden : 1) * sizeof(float));
+        sl->out = ccrnn__calloc(B, cb->n_out * sizeof(float));
+        if (!sl->in || !sl->act || !sl->out) return 0;
+    }
+    return 1;
+}
+
+static void init_params(ccrnn_cerebellum *cb, uint64_t seed, unsigned flags)
+{
+    ccrnn_rng rng;
+    ccrnn__rng_seed(&rng, seed);
+    size_t L = n_linear(cb);
+    for (size_t l = 0; l < L; l++) {
+        float k = 1.0f / sqrtf((float)cb->dims[l]);
+        float *w = layer_w(cb, cb->params, l), *b = layer_b(cb, cb->params, l);
+        for (size_t i = 0; i < cb->dims[l + 1] * cb->dims[l]; i++) w[i] = ccrnn__rng_uniform(&rng, -k, k);
+        for (size_t i = 0; i < cb->dims[l + 1]; i++) b[i] = ccrnn__rng_uniform(&rng, -k, k);
+    }
+    /* The prediction starts at exactly zero (the reference zeroes the last layer). */
+    memset(layer_w(cb, cb->params, L - 1), 0, cb->dims[L] * cb->dims[L - 1] * sizeof(float));
+    if (!(flags & CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY))
+        memset(layer_b(cb, cb->params, L - 1), 0, cb->dims[L] * sizeof(float));
+}
+
+int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hidden_layers,
+                            size_t width, size_t max_batch, uint64_t seed, unsigned flags,
+                            ccrnn_cerebellum **out)
+{
+    REQUIRE(out);
+    const size_t limit = (size_t)1 << 24;
+    if (n_in == 0 || n_out == 0 || max_batch == 0)
+        return FAIL(CCRNN_ERR_ARG, "n_in (%zu), n_out (%zu) and max_batch (%zu) must be >= 1",
+                    n_in, n_out, max_batch);
+    if (n_hidden_layers > MAX_LAYERS)
+        return FAIL(CCRNN_ERR_ARG, "n_hidden_layers %zu exceeds %d", n_hidden_layers, MAX_LAYERS);
+    if (n_hidden_layers > 0 && width == 0)
+        return FAIL(CCRNN_ERR_ARG, "width must be >= 1 with hidden layers");
+    if (n_in > limit || n_ctx > limit || n_out > limit || width > limit || max_batch > limit)
+        return FAIL(CCRNN_ERR_ARG, "a size exceeds %zu", limit);
+    if (flags & ~(unsigned)CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY)
+        return FAIL(CCRNN_ERR_ARG, "unknown flags 0x%x", flags);
+    ccrnn_cerebellum *cb = calloc(1, sizeof *cb);
+    if (!cb) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+    cb->n_in = n_in;
+    cb->n_ctx = n_ctx;
+    cb->n_out = n_out;
+    cb->n_hidden = n_hidden_layers;
+    cb->width = n_hidden_layers ? width : 0;
+    cb->max_b = max_batch;
+    cb->d0 = n_in + n_ctx;
+    cb->cache_on = 1;
+    layout(cb);
+    if (!alloc_buffers(cb)) {
+        ccrnn_cerebellum_destroy(cb);
+        return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cerebellum of %zu parameters",
+                    cb->n_params);
+    }
+    init_params(cb, seed, flags);
+    *out = cb;
+    return CCRNN_OK;
+}
+
+void ccrnn_cerebellum_destroy(ccrnn_cerebellum *cb)
+{
+    if (!cb) return;
+    for (int s = 0; s < 2; s++) {
+        free(cb->slots[s].in);
+        free(cb->slots[s].act);
+        free(cb->slots[s].out);
+    }
+    free(cb->params); free(cb->grads); free(cb->delta); free(cb->stage); free(cb->mask);
+    ccrnn__la_destroy(cb->la);
+    free(cb);
+}
+
+int ccrnn_cerebellum_clone(const ccrnn_cerebellum *src, ccrnn_cerebellum **out)
+{
+    REQUIRE(src);
+    REQUIRE(out);
+    ccrnn_cerebellum *cb;
+    int st = ccrnn_cerebellum_create(src->n_in, src->n_ctx, src->n_out, src->n_hidden,
+                                     src->width ? src->width : 1, src->max_b, 0, 0, &cb);
+    if (st) return st;
+    if (src->mask) {
+        size_t n = cb->dims[1] * cb->d0;
+        cb->mask = malloc(n * sizeof(float));
+        if (!cb->mask) {
+            ccrnn_cerebellum_destroy(cb);
+            return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+        }
+        memcpy(cb->mask, src->mask, n * sizeof(float));
+    }
+    memcpy(cb->params, src->params, src->n_params * sizeof(float));
+    memcpy(cb->grads, src->grads, src->n_params * sizeof(float));
+    cb->ablated = src->ablated;
+    cb->lesioned = src->lesioned;
+    cb->loss_mean = src->loss_mean;
+    cb->cache_on = src->cache_on;
+    ccrnn__la_set_threads(cb->la, ccrnn__la_threads(src->la));
+    *out = cb;
+    return CCRNN_OK;
+}
+
+/* ---- parameters and shape --------------------------------------------------------- */
+
+static int set_flag(int *flag, double value, const char *name)
+{
+    if (value != 0 && value != 1) return FAIL(CCRNN_ERR_ARG, "%s must be 0 or 1, got %g", name, value);
+    *flag = (int)value;
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_set_param(ccrnn_cerebellum *cb, int param, double value)
+{
+    REQUIRE(cb);
+    switch (param) {
+    case CCRNN_PARAM_THREADS:
+        if (!(value >= 1 && value <= 256) || value != floor(value))
+            return FAIL(CCRNN_ERR_ARG, "THREADS must be an integer in 1..256, got %g", value);
+        ccrnn__la_set_threads(cb->la, (int)value);
+        return CCRNN_OK;
+    case CCRNN_PARAM_ABLATED: return set_flag(&cb->ablated, value, "ABLATED");
+    case CCRNN_PARAM_IO_LESION: return set_flag(&cb->lesioned, value, "IO_LESION");
+    case CCRNN_PARAM_LOSS_MEAN: return set_flag(&cb->loss_mean, value, "LOSS_MEAN");
+    case CCRNN_PARAM_FORWARD_CACHE: return set_flag(&cb->cache_on, value, "FORWARD_CACHE");
+    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cerebellum", param);
+    }
+}
+
+int ccrnn_cerebellum_get_param(const ccrnn_cerebellum *cb, int param, double *value)
+{
+    REQUIRE(cb);
+    REQUIRE(value);
+    switch (param) {
+    case CCRNN_PARAM_THREADS: *value = ccrnn__la_threads(cb->la); return CCRNN_OK;
+    case CCRNN_PARAM_ABLATED: *value = cb->ablated; return CCRNN_OK;
+    case CCRNN_PARAM_IO_LESION: *value = cb->lesioned; return CCRNN_OK;
+    case CCRNN_PARAM_LOSS_MEAN: *value = cb->loss_mean; return CCRNN_OK;
+    case CCRNN_PARAM_FORWARD_CACHE: *value = cb->cache_on; return CCRNN_OK;
+    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cerebellum", param);
+    }
+}
+
+int ccrnn_cerebellum_shape(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
+                           size_t *n_out, size_t *n_hidden_layers, size_t *width,
+                           size_t *max_batch)
+{
+    REQUIRE(cb);
+    if (n_in) *n_in = cb->n_in;
+    if (n_ctx) *n_ctx = cb->n_ctx;
+    if (n_out) *n_out = cb->n_out;
+    if (n_hidden_layers) *n_hidden_layers = cb->n_hidden;
+    if (width) *width = cb->width;
+    if (max_batch) *max_batch = cb->max_b;
+    return CCRNN_OK;
+}
+
+int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb) { return cb->ablated || cb->lesioned; }
+void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb) { cb->generation++; }
+float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb) { return cb->stage; }
+int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx, size_t *n_out,
+                         size_t *max_batch)
+{
+    *n_in = cb->n_in;
+    *n_ctx = cb->n_ctx;
+    *n_out = cb->n_out;
+    *max_batch = cb->max_b;
+    return CCRNN_OK;
+}
+
+/* ---- mossy fibres ----------------------------------------------------------------- */
+
+static void apply_mask(const float *mask, float *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) w[i] *= mask[i];
+}
+
+int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres, uint64_t seed)
+{
+    REQUIRE(cb);
+    size_t rows = cb->dims[1], d0 = cb->d0;
+    if (n_fibres == 0 || n_fibres > d0)
+        return FAIL(CCRNN_ERR_ARG, "n_fibres %zu outside 1..%zu (inputs + context)", n_fibres, d0);
+    if (n_fibres == d0) {
+        free(cb->mask);
+        cb->mask = NULL;
+        return CCRNN_OK;
+    }
+    float *mask = cb->mask ? cb->mask : malloc(rows * d0 * sizeof(float));
+    if (!mask) return FAIL(CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
+    ccrnn_rng rng;
+    ccrnn__rng_seed(&rng, seed);
+    for (size_t r = 0; r < rows; r++) {
+        /* Selection sampling (Knuth's algorithm S): n_fibres of d0 inputs, uniformly. */
+        float *m = mask + r * d0;
+        size_t need = n_fibres;
+        for (size_t j = 0; j < d0; j++) {
+            uint64_t pick = ccrnn__rng_next(&rng) % (d0 - j);
+            m[j] = pick < need ? 1.0f : 0.0f;
+            if (pick < need) need--;
+        }
+    }
+    cb->mask = mask;
+    apply_mask(mask, layer_w(cb, cb->params, 0), rows * d0);
+    apply_mask(mask, layer_w(cb, cb->grads, 0), rows * d0);
+    cb->generation++;
+    return CCRNN_OK;
+}
+
+/* ---- forward and backward --------------------------------------------------------- */
+
+static int check_io(const ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
+                    const float *ctx, size_t n_ctx)
+{
+    if (batch == 0 || batch > cb->max_b)
+        return FAIL(CCRNN_ERR_ARG, "batch %zu outside 1..max_batch (%zu)", batch, cb->max_b);
+    REQUIRE_LEN(n_in, batch * cb->n_in, "in (batch*n_in)");
+    if (cb->n_ctx) {
+        if (!ctx) return FAIL(CCRNN_ERR_NULL, "ctx is NULL but the cerebellum has %zu context inputs", cb->n_ctx);
+        REQUIRE_LEN(n_ctx, batch * cb->n_ctx, "ctx (batch*n_ctx)");
+    } else if (ctx || n_ctx) {
+        return FAIL(CCRNN_ERR_SHAPE, "ctx given but the cerebellum has no context input");
+    }
+    if (!ccrnn__all_finite(in, n_in)) return FAIL(CCRNN_ERR_NUMERIC, "in contains NaN or Inf");
+    if (ctx && !ccrnn__all_finite(ctx, n_ctx)) return FAIL(CCRNN_ERR_NUMERIC, "ctx contains NaN or Inf");
+    return CCRNN_OK;
+}
+
+static void load_input(const ccrnn_cerebellum *cb, slot *s, size_t batch, const float *in,
+                       const float *ctx)
+{
+    if (!cb->n_ctx) {
+        memcpy(s->in, in, batch * cb->n_in * sizeof(float));
+        return;
+    }
+    for (size_t b = 0; b < batch; b++) {
+        memcpy(s->in + b * cb->d0, in + b * cb->n_in, cb->n_in * sizeof(float));
+        memcpy(s->in + b * cb->d0 + cb->n_in, ctx + b * cb->n_ctx, cb->n_ctx * sizeof(float));
+    }
+}
+
+static int input_matches(const ccrnn_cerebellum *cb, const slot *s, size_t batch, const float *in,
+                         const float *ctx)
+{
+    if (!s->valid || s->batch != batch || s->generation != cb->generation) return 0;
+    if (!cb->n_ctx) return memcmp(s->in, in, batch * cb->n_in * sizeof(float)) == 0;
+    for (size_t b = 0; b < batch; b++)
+        if (memcmp(s->in + b * cb->d0, in + b * cb->n_in, cb->n_in * sizeof(float)) ||
+            memcmp(s->in + b * cb->d0 + cb->n_in, ctx + b * cb->n_ctx, cb->n_ctx * sizeof(float)))
+            return 0;
+    return 1;
+}
+
+static void forward_slot(ccrnn_cerebellum *cb, slot *s, size_t batch)
+{
+    size_t L = n_linear(cb);
+    const float *a = s->in;
+    for (size_t l = 0; l < L; l++) {
+        size_t n = cb->dims[l + 1], k = cb->dims[l];
+        float *dst = l + 1 < L ? slot_act(cb, s, l) : s->out;
+        const float *bias = layer_b(cb, cb->params, l);
+        for (size_t b = 0; b < batch; b++) memcpy(dst + b * n, bias, n * sizeof(float));
+        ccrnn__gemm(cb->la, LA_N, LA_T, batch, n, k, 1.0f, a, k, layer_w(cb, cb->params, l), k,
+                    1.0f, dst, n);
+        if (l + 1 < L)
+            for (size_t i = 0; i < batch * n; i++) dst[i] = dst[i] > 0.0f ? dst[i] : 0.0f;
+        a = dst;
+    }
+    s->batch = batch;
+    s->generation = cb->generation;
+    s->valid = 1;
+}
+
+/* The slot holding the forward at this input: a cached one, or a fresh computation in
+ * the slot not used last. */
+static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const float *ctx,
+                     int may_reuse)
+{
+    if (may_reuse && cb->cache_on)
+        for (size_t i = 0; i < 2; i++) {
+            size_t k = (cb->last + 2 - i) % 2;
+            if (cb->has_forward && input_matches(cb, &cb->slots[k], batch, in, ctx)) {
+                cb->last = k;
+                return &cb->slots[k];
+            }
+        }
+    size_t k = cb->has_forward ? 1 - cb->last : 0;
+    slot *s = &cb->slots[k];
+    load_input(cb, s, batch, in, ctx);
+    forward_slot(cb, s, batch);
+    cb->last = k;
+    cb->has_forward = 1;
+    return s;
+}
+
+int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
+                             const float *ctx, size_t n_ctx, float *out, size_t n_out)
+{
+    REQUIRE(cb);
+    REQUIRE(in);
+    REQUIRE(out);
+    int st = check_io(cb, batch, in, n_in, ctx, n_ctx);
+    if (st) return st;
+    REQUIRE_LEN(n_out, batch * cb->n_out, "out (batch*n_out)");
+    if (cb->ablated) {
+        memset(out, 0, n_out * sizeof(float));
+        return CCRNN_OK;
+    }
+    slot *s = forward(cb, batch, in, ctx, 1);
+    if (!ccrnn__all_finite(s->out, n_out)) {
+        s->valid = 0;
+        return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
+    }
+    memcpy(out, s->out, n_out * sizeof(float));
+    return CCRNN_OK;
+}
+
+static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)
+{
+    size_t L = n_linear(cb);
+    float *delta = cb->delta, *next = cb->delta2;
+    for (size_t l = L; l-- > 0;) {
+        size_t n = cb->dims[l + 1], k = cb->dims[l];
+        const float *a = l ? slot_act(cb, s, l - 1) : s->in;
+        ccrnn__gemm(cb->la, LA_T, LA_N, n, k, batch, 1.0f, delta, n, a, k, 1.0f,
+                    layer_w(cb, cb->grads, l), k);
+        ccrnn__add_colsum(batch, n, delta, n, layer_b(cb, cb->grads, l));
+        if (l == 0) break;
+        ccrnn__gemm(cb->la, LA_N, LA_N, batch, k, n, 1.0f, delta, n, layer_w(cb, cb->params, l), k,
+                    0.0f, next, k);
+        for (size_t i = 0; i < batch * k; i++) next[i] = a[i] > 0.0f ? next[i] : 0.0f;
+        float *t = delta;
+        delta = next;
+        next = t;
+    }
+    if (cb->mask) apply_mask(cb->mask, layer_w(cb, cb->grads, 0), cb->dims[1] * cb->d0);
+}
+
+int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
+                           const float *ctx, size_t n_ctx, const float *target, size_t n_target,
+                           double *loss)
+{
+    REQUIRE(cb);
+    REQUIRE(in);
+    REQUIRE(target);
+    int st = check_io(cb, batch, in, n_in, ctx, n_ctx);
+    if (st) return st;
+    REQUIRE_LEN(n_target, batch * cb->n_out, "target (batch*n_out)");
+    if (!ccrnn__all_finite(target, n_target))
+        return FAIL(CCRNN_ERR_NUMERIC, "target contains NaN or Inf");
+    if (cb->ablated || cb->lesioned) {
+        if (loss) *loss = 0.0;
+        return CCRNN_OK;
+    }
+    slot *s = forward(cb, batch, in, ctx, 1);
+    if (!ccrnn__all_finite(s->out, n_target)) {
+        s->valid = 0;
+        return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
+    }
+    double sum = 0.0, scale = cb->loss_mean ? 1.0 / (double)batch : 1.0;
+    for (size_t i = 0; i < n_target; i++) {
+        float d = s->out[i] - target[i];
+        sum += (double)d * d;
+        cb->delta[i] = (float)(2.0 * scale) * d;
+    }
+    backward(cb, s, batch);
+    if (loss) *loss = sum * scale;
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h, size_t n)
+{
+    REQUIRE(cb);
+    REQUIRE(h);
+    if (layer >= cb->n_hidden)
+        return FAIL(CCRNN_ERR_ARG, "layer %zu >= n_hidden_layers (%zu)", layer, cb->n_hidden);
+    if (!cb->has_forward) return FAIL(CCRNN_ERR_STATE, "no forward pass has run yet");
+    const slot *s = &cb->slots[cb->last];
+    REQUIRE_LEN(n, s->batch * cb->width, "hidden buffer (batch*width)");
+    memcpy(h, slot_act(cb, s, layer), n * sizeof(float));
+    return CCRNN_OK;
+}
+
+/* ---- parameter access ------------------------------------------------------------- */
+
+int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads, size_t *count)
+{
+    REQUIRE(cb);
+    /* The caller may write weights through the view: forget the cached forwards. */
+    cb->generation++;
+    if (values) *values = cb->params;
+    if (grads) *grads = cb->grads;
+    if (count) *count = cb->n_params;
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb)
+{
+    REQUIRE(cb);
+    memset(cb->grads, 0, cb->n_params * sizeof(float));
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_tensor_count(const ccrnn_cerebellum *cb, size_t *count)
+{
+    REQUIRE(cb);
+    REQUIRE(count);
+    *count = cb->n_tensors;
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_tensor_info(const ccrnn_cerebellum *cb, size_t index, const char **name,
+                                 size_t *rows, size_t *cols, size_t *offset)
+{
+    REQUIRE(cb);
+    if (index >= cb->n_tensors)
+        return FAIL(CCRNN_ERR_ARG, "tensor index %zu >= %zu", index, cb->n_tensors);
+    const ccrnn_tensor *t = &cb->tensors[index];
+    if (name) *name = t->name;
+    if (rows) *rows = t->rows;
+    if (cols) *cols = t->cols;
+    if (offset) *offset = t->offset;
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_get_tensor(const ccrnn_cerebellum *cb, const char *name, float *buf, size_t n)
+{
+    REQUIRE(cb);
+    REQUIRE(name);
+    REQUIRE(buf);
+    const ccrnn_tensor *t = ccrnn__tensor_find(cb->tensors, cb->n_tensors, name);
+    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
+    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
+    memcpy(buf, cb->params + t->offset, n * sizeof(float));
+    return CCRNN_OK;
+}
+
+int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name, const float *buf, size_t n)
+{
+    REQUIRE(cb);
+    REQUIRE(name);
+    REQUIRE(buf);
+    const ccrnn_tensor *t = ccrnn__tensor_find(cb->tensors, cb->n_tensors, name);
+    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
+    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
+    if (!ccrnn__all_finite(buf, n)) return FAIL(CCRNN_ERR_NUMERIC, "values contain NaN or Inf");
+    memcpy(cb->params + t->offset, buf, n * sizeof(float));
+    if (cb->mask && t->offset == cb->w_off[0]) apply_mask(cb->mask, cb->params + t->offset, n);
+    cb->generation++;
+    return CCRNN_OK;
+}

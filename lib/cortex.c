@@ -1,0 +1,751 @@
+/* The cortex: one recurrent layer (LSTM, tanh RNN or GRU) with a linear readout, a
+ * window tape for truncated BPTT, and the backward pass through a window.
+ *
+ * State slots.  hs/cs hold max(max_window+1, 3) rows of batch x H each.  In training
+ * mode slot 0 is the window start and slot t+1 the state after step t, so the
+ * window's recurrent inputs hs[0..T-1] and outputs hs[1..T] are contiguous and the
+ * weight gradients of a whole window are single products over T*B rows.  In
+ * inference mode slot 0 is the window start and the state alternates between slots
+ * 1 and 2, so a failed step never touches the committed state.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "linalg.h"
+
+struct ccrnn_cortex {
+    int cell;
+    size_t I, H, O, G;   /* input, hidden, output, gate rows (4H, H or 3H) */
+    size_t Z;            /* state size per sample (2H for LSTM, else H) */
+    size_t A;            /* activation values recorded per sample and step */
+    size_t max_b, max_t, slots;
+    size_t B;            /* active batch */
+    size_t T;            /* steps recorded in the window (training mode) */
+    size_t cur;          /* slot holding the current state */
+    int training, backwarded;
+    ccrnn_la *la;
+
+    float *params, *grads;
+    size_t n_params;
+    ccrnn_tensor tensors[6];
+
+    float *xs;     /* max_t x B x I       inputs */
+    float *hs;     /* slots x B x H       hidden states */
+    float *cs;     /* slots x B x H       cell states (LSTM) */
+    float *acts;   /* max_t x B x A       gate activations (+ tanh(c) or W_hn h + b_hn) */
+    float *dys;    /* max_t x B x O       output gradients */
+    float *dhs;    /* max_t x B x H       extra hidden-state gradients */
+    unsigned char *dy_set, *dh_set;
+    float *dgi;    /* max_t x B x G       gradients at the input-side gate pre-activations */
+    float *dgh;    /* max_t x B x G       the same at the recurrent side (GRU; else = dgi) */
+    float *pre;    /* B x G x 2           scratch for the gate pre-activations */
+    float *yscr;   /* B x O               scratch for the readout */
+    float *carry_h, *carry_c, *next_h, *next_c; /* B x H scratch for backward */
+};
+
+/* ---- parameter views -------------------------------------------------------------- */
+
+static float *w_ih(const ccrnn_cortex *cx, float *base) { (void)cx; return base; }
+static float *w_hh(const ccrnn_cortex *cx, float *base) { return base + cx->G * cx->I; }
+static float *b_ih(const ccrnn_cortex *cx, float *base) { return w_hh(cx, base) + cx->G * cx->H; }
+static float *b_hh(const ccrnn_cortex *cx, float *base) { return b_ih(cx, base) + cx->G; }
+static float *w_out(const ccrnn_cortex *cx, float *base) { return b_hh(cx, base) + cx->G; }
+static float *b_out(const ccrnn_cortex *cx, float *base) { return w_out(cx, base) + cx->O * cx->H; }
+
+/* Tape rows are laid out with the active batch as stride, so a window's rows are
+ * contiguous whatever the batch; a batch change (reset) clears the window. */
+static float *slot_h(const ccrnn_cortex *cx, size_t s) { return cx->hs + s * cx->B * cx->H; }
+static float *slot_c(const ccrnn_cortex *cx, size_t s) { return cx->cs + s * cx->B * cx->H; }
+static float *row_block(float *base, const ccrnn_cortex *cx, size_t t, size_t width)
+{
+    return base + t * cx->B * width;
+}
+
+static void set_tensor_entry(ccrnn_tensor *t, const char *name, size_t rows, size_t cols,
+                             size_t offset)
+{
+    strncpy(t->name, name, sizeof t->name - 1);
+    t->name[sizeof t->name - 1] = '\0';
+    t->rows = rows;
+    t->cols = cols;
+    t->offset = offset;
+}
+
+static void build_tensor_table(ccrnn_cortex *cx)
+{
+    float *p = cx->params;
+    set_tensor_entry(&cx->tensors[0], "weight_ih", cx->G, cx->I, 0);
+    set_tensor_entry(&cx->tensors[1], "weight_hh", cx->G, cx->H, (size_t)(w_hh(cx, p) - p));
+    set_tensor_entry(&cx->tensors[2], "bias_ih", cx->G, 1, (size_t)(b_ih(cx, p) - p));
+    set_tensor_entry(&cx->tensors[3], "bias_hh", cx->G, 1, (size_t)(b_hh(cx, p) - p));
+    set_tensor_entry(&cx->tensors[4], "readout.weight", cx->O, cx->H, (size_t)(w_out(cx, p) - p));
+    set_tensor_entry(&cx->tensors[5], "readout.bias", cx->O, 1, (size_t)(b_out(cx, p) - p));
+}
+
+/* ---- create / destroy ------------------------------------------------------------- */
+
+static size_t gate_rows(int cell, size_t H)
+{
+    return cell == CCRNN_CELL_LSTM ? 4 * H : cell == CCRNN_CELL_GRU ? 3 * H : H;
+}
+
+static int alloc_buffers(ccrnn_cortex *cx)
+{
+    size_t B = cx->max_b, T = cx->max_t;
+    cx->params = ccrnn__calloc(cx->n_params, sizeof(float));
+    cx->grads = ccrnn__calloc(cx->n_params, sizeof(float));
+    cx->xs = ccrnn__calloc(T * B, cx->I * sizeof(float));
+    cx->hs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
+    cx->cs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
+    cx->acts = ccrnn__calloc(T * B, cx->A * sizeof(float));
+    cx->dys = ccrnn__calloc(T * B, cx->O * sizeof(float));
+    cx->dhs = ccrnn__calloc(T * B, cx->H * sizeof(float));
+    cx->dy_set = ccrnn__calloc(T, 1);
+    cx->dh_set = ccrnn__calloc(T, 1);
+    cx->dgi = ccrnn__calloc(T * B, cx->G * sizeof(float));
+    cx->dgh = cx->cell == CCRNN_CELL_GRU ? ccrnn__calloc(T * B, cx->G * sizeof(float)) : cx->dgi;
+    cx->pre = ccrnn__calloc(2 * B, cx->G * sizeof(float));
+    cx->yscr = ccrnn__calloc(B, cx->O * sizeof(float));
+    cx->carry_h = ccrnn__calloc(4 * B, cx->H * sizeof(float));
+    cx->la = ccrnn__la_create();
+    if (!cx->params || !cx->grads || !cx->xs || !cx->hs || !cx->cs || !cx->acts || !cx->dys ||
+        !cx->dhs || !cx->dy_set || !cx->dh_set || !cx->dgi || !cx->dgh || !cx->pre || !cx->yscr ||
+        !cx->carry_h || !cx->la)
+        return 0;
+    cx->carry_c = cx->carry_h + B * cx->H;
+    cx->next_h = cx->carry_c + B * cx->H;
+    cx->next_c = cx->next_h + B * cx->H;
+    return 1;
+}
+
+static void init_params(ccrnn_cortex *cx, uint64_t seed)
+{
+    ccrnn_rng rng;
+    ccrnn__rng_seed(&rng, seed);
+    /* PyTorch: every recurrent tensor ~ U(-1/sqrt(H), 1/sqrt(H)); Linear ~ U(+-1/sqrt(fan_in)). */
+    /* The readout's fan-in is H too, so one bound serves every tensor. */
+    float k = 1.0f / sqrtf((float)cx->H);
+    for (size_t i = 0; i < cx->n_params; i++) cx->params[i] = ccrnn__rng_uniform(&rng, -k, k);
+}
+
+int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, size_t max_batch,
+                        size_t max_window, uint64_t seed, ccrnn_cortex **out)
+{
+    REQUIRE(out);
+    if (cell != CCRNN_CELL_LSTM && cell != CCRNN_CELL_TANH && cell != CCRNN_CELL_GRU)
+        return FAIL(CCRNN_ERR_ARG, "unknown cell kind %d", cell);
+    const size_t limit = (size_t)1 << 24;
+    if (n_in == 0 || n_hidden == 0 || n_out == 0 || max_batch == 0 || max_window == 0)
+        return FAIL(CCRNN_ERR_ARG, "sizes must be >= 1 (n_in %zu, n_hidden %zu, n_out %zu, "
+                    "max_batch %zu, max_window %zu)", n_in, n_hidden, n_out, max_batch, max_window);
+    if (n_in > limit || n_hidden > limit || n_out > limit || max_batch > limit ||
+        max_window > limit)
+        return FAIL(CCRNN_ERR_ARG, "a size exceeds %zu", limit);
+    ccrnn_cortex *cx = calloc(1, sizeof *cx);
+    if (!cx) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+    cx->cell = cell;
+    cx->I = n_in;
+    cx->H = n_hidden;
+    cx->O = n_out;
+    cx->G = gate_rows(cell, n_hidden);
+    cx->Z = cell == CCRNN_CELL_LSTM ? 2 * n_hidden : n_hidden;
+    cx->A = cell == CCRNN_CELL_LSTM ? 5 * n_hidden : cell == CCRNN_CELL_GRU ? 4 * n_hidden : n_hidden;
+    cx->max_b = max_batch;
+    cx->max_t = max_window;
+    cx->slots = max_window + 1 < 3 ? 3 : max_window + 1;
+    cx->n_params = cx->G * (n_in + n_hidden + 2) + n_out * (n_hidden + 1);
+    cx->training = 1;
+    cx->B = max_batch;
+    if (!alloc_buffers(cx)) {
+        ccrnn_cortex_destroy(cx);
+        return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cortex of %zu parameters", cx->n_params);
+    }
+    build_tensor_table(cx);
+    init_params(cx, seed);
+    *out = cx;
+    return CCRNN_OK;
+}
+
+void ccrnn_cortex_destroy(ccrnn_cortex *cx)
+{
+    if (!cx) return;
+    if (cx->dgh != cx->dgi) free(cx->dgh);
+    free(cx->params); free(cx->grads); free(cx->xs); free(cx->hs); free(cx->cs);
+    free(cx->acts); free(cx->dys); free(cx->dhs); free(cx->dy_set); free(cx->dh_set);
+    free(cx->dgi); free(cx->pre); free(cx->yscr); free(cx->carry_h);
+    ccrnn__la_destroy(cx->la);
+    free(cx);
+}
+
+int ccrnn_cortex_clone(const ccrnn_cortex *src, ccrnn_cortex **out)
+{
+    REQUIRE(src);
+    REQUIRE(out);
+    ccrnn_cortex *cx;
+    int st = ccrnn_cortex_create(src->cell, src->I, src->H, src->O, src->max_b, src->max_t, 0, &cx);
+    if (st) return st;
+    size_t B = src->max_b, T = src->max_t;
+    memcpy(cx->params, src->params, src->n_params * sizeof(float));
+    memcpy(cx->grads, src->grads, src->n_params * sizeof(float));
+    memcpy(cx->xs, src->xs, T * B * src->I * sizeof(float));
+    memcpy(cx->hs, src->hs, src->slots * B * src->H * sizeof(float));
+    memcpy(cx->cs, src->cs, src->slots * B * src->H * sizeof(float));
+    memcpy(cx->acts, src->acts, T * B * src->A * sizeof(float));
+    memcpy(cx->dys, src->dys, T * B * src->O * sizeof(float));
+    memcpy(cx->dhs, src->dhs, T * B * src->H * sizeof(float));
+    memcpy(cx->dy_set, src->dy_set, T);
+    memcpy(cx->dh_set, src->dh_set, T);
+    memcpy(cx->dgi, src->dgi, T * B * src->G * sizeof(float));
+    if (src->dgh != src->dgi) memcpy(cx->dgh, src->dgh, T * B * src->G * sizeof(float));
+    cx->B = src->B;
+    cx->T = src->T;
+    cx->cur = src->cur;
+    cx->training = src->training;
+    cx->backwarded = src->backwarded;
+    ccrnn__la_set_threads(cx->la, ccrnn__la_threads(src->la));
+    *out = cx;
+    return CCRNN_OK;
+}
+
+/* ---- parameters and shape --------------------------------------------------------- */
+
+int ccrnn_cortex_set_param(ccrnn_cortex *cx, int param, double value)
+{
+    REQUIRE(cx);
+    switch (param) {
+    case CCRNN_PARAM_THREADS:
+        if (!(value >= 1 && value <= 256) || value != floor(value))
+            return FAIL(CCRNN_ERR_ARG, "THREADS must be an integer in 1..256, got %g", value);
+        ccrnn__la_set_threads(cx->la, (int)value);
+        return CCRNN_OK;
+    case CCRNN_PARAM_TRAINING:
+        if (value != 0 && value != 1)
+            return FAIL(CCRNN_ERR_ARG, "TRAINING must be 0 or 1, got %g", value);
+        if ((int)value != cx->training) {
+            /* Switching mode keeps the current state and begins a new window. */
+            ccrnn_cortex_begin_window(cx);
+            cx->training = (int)value;
+        }
+        return CCRNN_OK;
+    default:
+        return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cortex", param);
+    }
+}
+
+int ccrnn_cortex_get_param(const ccrnn_cortex *cx, int param, double *value)
+{
+    REQUIRE(cx);
+    REQUIRE(value);
+    switch (param) {
+    case CCRNN_PARAM_THREADS: *value = ccrnn__la_threads(cx->la); return CCRNN_OK;
+    case CCRNN_PARAM_TRAINING: *value = cx->training; return CCRNN_OK;
+    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cortex", param);
+    }
+}
+
+int ccrnn_cortex_shape(const ccrnn_cortex *cx, int *cell, size_t *n_in, size_t *n_hidden,
+                       size_t *n_out, size_t *state_size, size_t *max_batch, size_t *max_window)
+{
+    REQUIRE(cx);
+    if (cell) *cell = cx->cell;
+    if (n_in) *n_in = cx->I;
+    if (n_hidden) *n_hidden = cx->H;
+    if (n_out) *n_out = cx->O;
+    if (state_size) *state_size = cx->Z;
+    if (max_batch) *max_batch = cx->max_b;
+    if (max_window) *max_window = cx->max_t;
+    return CCRNN_OK;
+}
+
+/* ---- windows and state ------------------------------------------------------------ */
+
+static void clear_window(ccrnn_cortex *cx)
+{
+    size_t used = cx->T;
+    for (size_t t = 0; t < used; t++) {
+        if (cx->dy_set[t]) memset(row_block(cx->dys, cx, t, cx->O), 0, cx->B * cx->O * sizeof(float));
+        if (cx->dh_set[t]) memset(row_block(cx->dhs, cx, t, cx->H), 0, cx->B * cx->H * sizeof(float));
+        cx->dy_set[t] = cx->dh_set[t] = 0;
+    }
+    cx->T = 0;
+    cx->cur = 0;
+    cx->backwarded = 0;
+}
+
+int ccrnn_cortex_begin_window(ccrnn_cortex *cx)
+{
+    REQUIRE(cx);
+    if (cx->cur != 0) {
+        memcpy(slot_h(cx, 0), slot_h(cx, cx->cur), cx->B * cx->H * sizeof(float));
+        memcpy(slot_c(cx, 0), slot_c(cx, cx->cur), cx->B * cx->H * sizeof(float));
+    }
+    clear_window(cx);
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_reset(ccrnn_cortex *cx, size_t batch)
+{
+    REQUIRE(cx);
+    if (batch == 0 || batch > cx->max_b)
+        return FAIL(CCRNN_ERR_ARG, "batch %zu outside 1..max_batch (%zu)", batch, cx->max_b);
+    clear_window(cx);
+    cx->B = batch;
+    memset(slot_h(cx, 0), 0, batch * cx->H * sizeof(float));
+    memset(slot_c(cx, 0), 0, batch * cx->H * sizeof(float));
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_window_length(const ccrnn_cortex *cx, size_t *steps)
+{
+    REQUIRE(cx);
+    REQUIRE(steps);
+    *steps = cx->T;
+    return CCRNN_OK;
+}
+
+void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z)
+{
+    size_t s = start ? 0 : cx->cur, H = cx->H;
+    const float *h = slot_h(cx, s), *c = slot_c(cx, s);
+    for (size_t b = 0; b < cx->B; b++) {
+        memcpy(z + b * cx->Z, h + b * H, H * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(z + b * cx->Z + H, c + b * H, H * sizeof(float));
+    }
+}
+
+size_t ccrnn__cortex_batch(const ccrnn_cortex *cx) { return cx->B; }
+size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx) { return cx->Z; }
+int ccrnn__cortex_has_backward(const ccrnn_cortex *cx) { return cx->backwarded; }
+
+int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(z);
+    REQUIRE_LEN(n, cx->B * cx->Z, "state buffer (batch*state_size)");
+    ccrnn__cortex_copy_state(cx, 0, z);
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_window_start_state(const ccrnn_cortex *cx, float *z, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(z);
+    REQUIRE_LEN(n, cx->B * cx->Z, "state buffer (batch*state_size)");
+    ccrnn__cortex_copy_state(cx, 1, z);
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_set_state(ccrnn_cortex *cx, const float *z, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(z);
+    REQUIRE_LEN(n, cx->B * cx->Z, "state buffer (batch*state_size)");
+    if (!ccrnn__all_finite(z, n)) return FAIL(CCRNN_ERR_NUMERIC, "state contains NaN or Inf");
+    clear_window(cx);
+    size_t H = cx->H;
+    for (size_t b = 0; b < cx->B; b++) {
+        memcpy(slot_h(cx, 0) + b * H, z + b * cx->Z, H * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(slot_c(cx, 0) + b * H, z + b * cx->Z + H, H * sizeof(float));
+    }
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(h);
+    REQUIRE_LEN(n, cx->B * cx->H, "hidden buffer (batch*n_hidden)");
+    if (step >= cx->T)
+        return FAIL(CCRNN_ERR_ARG, "step %zu not recorded (window holds %zu steps)", step, cx->T);
+    memcpy(h, slot_h(cx, step + 1), n * sizeof(float));
+    return CCRNN_OK;
+}
+
+/* ---- forward ---------------------------------------------------------------------- */
+
+static float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+/* Gate nonlinearities of one step: from pre (B x G) and the previous state to the new
+ * state (h, c) and the recorded activations. */
+static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_prev, float *act,
+                      float *h, float *c)
+{
+    size_t H = cx->H;
+    for (size_t b = 0; b < cx->B; b++) {
+        const float *p = pre + b * cx->G;
+        float *a = act + b * cx->A;
+        for (size_t j = 0; j < H; j++) {
+            float i = sigmoidf(p[j]), f = sigmoidf(p[H + j]);
+            float g = tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
+            float cn = f * c_prev[b * H + j] + i * g, tc = tanhf(cn);
+            a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o; a[4 * H + j] = tc;
+            c[b * H + j] = cn;
+            h[b * H + j] = o * tc;
+        }
+    }
+}
+
+static void tanh_cell(const ccrnn_cortex *cx, const float *pre, float *act, float *h)
+{
+    for (size_t i = 0; i < cx->B * cx->H; i++) h[i] = act[i] = tanhf(pre[i]);
+}
+
+/* GRU: pre holds x W_ih^T + b_ih, preh holds h W_hh^T + b_hh (both B x 3H). */
+static void gru_cell(const ccrnn_cortex *cx, const float *pre, const float *preh,
+                     const float *h_prev, float *act, float *h)
+{
+    size_t H = cx->H;
+    for (size_t b = 0; b < cx->B; b++) {
+        const float *pi = pre + b * cx->G, *ph = preh + b * cx->G;
+        float *a = act + b * cx->A;
+        for (size_t j = 0; j < H; j++) {
+            float r = sigmoidf(pi[j] + ph[j]), z = sigmoidf(pi[H + j] + ph[H + j]);
+            float n = tanhf(pi[2 * H + j] + r * ph[2 * H + j]);
+            a[j] = r; a[H + j] = z; a[2 * H + j] = n; a[3 * H + j] = ph[2 * H + j];
+            h[b * H + j] = (1.0f - z) * n + z * h_prev[b * H + j];
+        }
+    }
+}
+
+static void add_bias_rows(size_t m, size_t n, const float *bias, float *c)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * n + j] += bias[j];
+}
+
+static void set_bias_rows(size_t m, size_t n, const float *bias, float *c)
+{
+    for (size_t i = 0; i < m; i++) memcpy(c + i * n, bias, n * sizeof(float));
+}
+
+static void step_forward(ccrnn_cortex *cx, const float *x, size_t from, size_t to, float *act)
+{
+    size_t B = cx->B, G = cx->G, H = cx->H;
+    float *p = cx->params, *pre = cx->pre, *preh = cx->pre + cx->max_b * G;
+    const float *h_prev = slot_h(cx, from);
+    if (cx->cell == CCRNN_CELL_GRU) {
+        set_bias_rows(B, G, b_ih(cx, p), pre);
+        set_bias_rows(B, G, b_hh(cx, p), preh);
+        ccrnn__gemm(cx->la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
+        ccrnn__gemm(cx->la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
+        gru_cell(cx, pre, preh, h_prev, act, slot_h(cx, to));
+        return;
+    }
+    /* One product per weight into pre, which starts as b_ih + b_hh on every row. */
+    memcpy(pre, b_ih(cx, p), G * sizeof(float));
+    add_bias_rows(1, G, b_hh(cx, p), pre);
+    for (size_t b = 1; b < B; b++) memcpy(pre + b * G, pre, G * sizeof(float));
+    ccrnn__gemm(cx->la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
+    ccrnn__gemm(cx->la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
+    if (cx->cell == CCRNN_CELL_LSTM)
+        lstm_cell(cx, pre, slot_c(cx, from), act, slot_h(cx, to), slot_c(cx, to));
+    else
+        tanh_cell(cx, pre, act, slot_h(cx, to));
+}
+
+int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, size_t ny)
+{
+    REQUIRE(cx);
+    REQUIRE(x);
+    REQUIRE_LEN(nx, cx->B * cx->I, "x (batch*n_in)");
+    if (y) REQUIRE_LEN(ny, cx->B * cx->O, "y (batch*n_out)");
+    else if (ny) return FAIL(CCRNN_ERR_NULL, "y is NULL but ny is %zu", ny);
+    if (cx->training && cx->T >= cx->max_t)
+        return FAIL(CCRNN_ERR_STATE, "window already holds max_window (%zu) steps; call "
+                    "ccrnn_cortex_begin_window", cx->max_t);
+    if (cx->training && cx->backwarded)
+        return FAIL(CCRNN_ERR_STATE, "window was already backpropagated; call "
+                    "ccrnn_cortex_begin_window");
+    if (!ccrnn__all_finite(x, nx)) return FAIL(CCRNN_ERR_NUMERIC, "x contains NaN or Inf");
+
+    size_t t = cx->training ? cx->T : 0;
+    size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
+    float *act = row_block(cx->acts, cx, t, cx->A);
+    step_forward(cx, x, from, to, act);
+    const float *h = slot_h(cx, to);
+    if (!ccrnn__all_finite(h, cx->B * cx->H) ||
+        (cx->cell == CCRNN_CELL_LSTM && !ccrnn__all_finite(slot_c(cx, to), cx->B * cx->H)))
+        return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite state");
+    if (y) {
+        float *out = cx->yscr;
+        set_bias_rows(cx->B, cx->O, b_out(cx, cx->params), out);
+        ccrnn__gemm(cx->la, LA_N, LA_T, cx->B, cx->O, cx->H, 1.0f, h, cx->H,
+                    w_out(cx, cx->params), cx->H, 1.0f, out, cx->O);
+        if (!ccrnn__all_finite(out, ny))
+            return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite output");
+        memcpy(y, out, ny * sizeof(float));
+    }
+    if (cx->training) {
+        memcpy(row_block(cx->xs, cx, t, cx->I), x, nx * sizeof(float));
+        cx->T++;
+    }
+    cx->cur = to;
+    return CCRNN_OK;
+}
+
+/* ---- output and hidden gradients -------------------------------------------------- */
+
+static int add_step_grad(ccrnn_cortex *cx, size_t step, const float *d, size_t n, size_t width,
+                         float *base, unsigned char *flags, const char *what)
+{
+    REQUIRE(cx);
+    REQUIRE(d);
+    REQUIRE_LEN(n, cx->B * width, what);
+    if (!cx->training) return FAIL(CCRNN_ERR_STATE, "no tape in inference mode");
+    if (cx->backwarded) return FAIL(CCRNN_ERR_STATE, "window was already backpropagated");
+    if (step >= cx->T)
+        return FAIL(CCRNN_ERR_ARG, "step %zu not recorded (window holds %zu steps)", step, cx->T);
+    if (!ccrnn__all_finite(d, n)) return FAIL(CCRNN_ERR_NUMERIC, "%s contains NaN or Inf", what);
+    float *dst = row_block(base, cx, step, width);
+    for (size_t i = 0; i < n; i++) dst[i] += d[i];
+    flags[step] = 1;
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_output_grad(ccrnn_cortex *cx, size_t step, const float *dy, size_t n)
+{
+    if (!cx) return FAIL(CCRNN_ERR_NULL, "argument 'cx' is NULL");
+    return add_step_grad(cx, step, dy, n, cx->O, cx->dys, cx->dy_set, "dy (batch*n_out)");
+}
+
+int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh, size_t n)
+{
+    if (!cx) return FAIL(CCRNN_ERR_NULL, "argument 'cx' is NULL");
+    return add_step_grad(cx, step, dh, n, cx->H, cx->dhs, cx->dh_set, "dh (batch*n_hidden)");
+}
+
+/* ---- backward --------------------------------------------------------------------- */
+
+/* dh, dc (B x H): gradient at the step's output state.  Writes the gate gradients of
+ * the step and the gradient at the previous state into dh_prev, dc_prev (dh_prev
+ * holds only the direct part; the W_hh product is added by the caller). */
+static void lstm_back(const ccrnn_cortex *cx, size_t t, const float *dh, const float *dc,
+                      float *dg, float *dh_prev, float *dc_prev)
+{
+    size_t H = cx->H;
+    const float *c_prev = slot_c(cx, t);
+    const float *act = row_block(cx->acts, cx, t, cx->A);
+    for (size_t b = 0; b < cx->B; b++) {
+        const float *a = act + b * cx->A;
+        float *g = dg + b * cx->G;
+        for (size_t j = 0; j < H; j++) {
+            float i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j], tc = a[4 * H + j];
+            float dhj = dh[b * H + j];
+            float dcj = dc[b * H + j] + dhj * o * (1.0f - tc * tc);
+            g[j] = dcj * gg * i * (1.0f - i);
+            g[H + j] = dcj * c_prev[b * H + j] * f * (1.0f - f);
+            g[2 * H + j] = dcj * i * (1.0f - gg * gg);
+            g[3 * H + j] = dhj * tc * o * (1.0f - o);
+            dc_prev[b * H + j] = dcj * f;
+            dh_prev[b * H + j] = 0.0f;
+        }
+    }
+}
+
+static void tanh_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dg, float *dh_prev)
+{
+    const float *act = row_block(cx->acts, cx, t, cx->A);
+    for (size_t i = 0; i < cx->B * cx->H; i++) {
+        dg[i] = dh[i] * (1.0f - act[i] * act[i]);
+        dh_prev[i] = 0.0f;
+    }
+}
+
+static void gru_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dgi, float *dgh,
+                     float *dh_prev)
+{
+    size_t H = cx->H;
+    const float *h_prev = slot_h(cx, t);
+    const float *act = row_block(cx->acts, cx, t, cx->A);
+    for (size_t b = 0; b < cx->B; b++) {
+        const float *a = act + b * cx->A;
+        float *gi = dgi + b * cx->G, *gh = dgh + b * cx->G;
+        for (size_t j = 0; j < H; j++) {
+            float r = a[j], z = a[H + j], n = a[2 * H + j], hn = a[3 * H + j];
+            float d = dh[b * H + j];
+            float dn = d * (1.0f - z) * (1.0f - n * n);
+            float dz = d * (h_prev[b * H + j] - n) * z * (1.0f - z);
+            float dr = dn * hn * r * (1.0f - r);
+            gi[j] = gh[j] = dr;
+            gi[H + j] = gh[H + j] = dz;
+            gi[2 * H + j] = dn;
+            gh[2 * H + j] = dn * r;
+            dh_prev[b * H + j] = d * z;
+        }
+    }
+}
+
+/* Gradient arriving at the output state of step t: the carry from later steps, plus
+ * the readout's share of dL/dy and any extra hidden gradient. */
+static void gather_dh(ccrnn_cortex *cx, size_t t, float *dh)
+{
+    size_t B = cx->B, H = cx->H;
+    if (cx->dy_set[t])
+        ccrnn__gemm(cx->la, LA_N, LA_N, B, H, cx->O, 1.0f, row_block(cx->dys, cx, t, cx->O), cx->O,
+                    w_out(cx, cx->params), H, 1.0f, dh, H);
+    if (cx->dh_set[t]) {
+        const float *extra = row_block(cx->dhs, cx, t, H);
+        for (size_t i = 0; i < B * H; i++) dh[i] += extra[i];
+    }
+}
+
+/* Runs the recurrence backward; leaves the gate gradients of every step in dgi/dgh and
+ * the start gradient in carry_h/carry_c.  Returns 0 on a non-finite value. */
+static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
+{
+    size_t B = cx->B, H = cx->H, G = cx->G;
+    float *dh = cx->carry_h, *dc = cx->carry_c;
+    for (size_t b = 0; b < B; b++) {
+        if (dz_end) {
+            memcpy(dh + b * H, dz_end + b * cx->Z, H * sizeof(float));
+            if (cx->cell == CCRNN_CELL_LSTM) memcpy(dc + b * H, dz_end + b * cx->Z + H, H * sizeof(float));
+        } else {
+            memset(dh + b * H, 0, H * sizeof(float));
+            memset(dc + b * H, 0, H * sizeof(float));
+        }
+    }
+    for (size_t t = cx->T; t-- > 0;) {
+        gather_dh(cx, t, dh);
+        float *dgi = row_block(cx->dgi, cx, t, G), *dgh = row_block(cx->dgh, cx, t, G);
+        if (cx->cell == CCRNN_CELL_LSTM)
+            lstm_back(cx, t, dh, dc, dgi, cx->next_h, cx->next_c);
+        else if (cx->cell == CCRNN_CELL_TANH)
+            tanh_back(cx, t, dh, dgi, cx->next_h);
+        else
+            gru_back(cx, t, dh, dgi, dgh, cx->next_h);
+        ccrnn__gemm(cx->la, LA_N, LA_N, B, H, G, 1.0f, dgh, G, w_hh(cx, cx->params), H, 1.0f,
+                    cx->next_h, H);
+        if (!ccrnn__all_finite(cx->next_h, B * H) || !ccrnn__all_finite(dgi, B * G)) return 0;
+        memcpy(dh, cx->next_h, B * H * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(dc, cx->next_c, B * H * sizeof(float));
+    }
+    return cx->cell != CCRNN_CELL_LSTM || ccrnn__all_finite(dc, B * H);
+}
+
+/* Weight gradients of the whole window: one product over T*B rows per tensor. */
+static void accumulate_weight_grads(ccrnn_cortex *cx)
+{
+    size_t H = cx->H, G = cx->G, I = cx->I, O = cx->O, rows = cx->T * cx->B;
+    float *g = cx->grads;
+    ccrnn__gemm(cx->la, LA_T, LA_N, G, I, rows, 1.0f, cx->dgi, G, cx->xs, I, 1.0f, w_ih(cx, g), I);
+    ccrnn__gemm(cx->la, LA_T, LA_N, G, H, rows, 1.0f, cx->dgh, G, slot_h(cx, 0), H, 1.0f,
+                w_hh(cx, g), H);
+    ccrnn__add_colsum(rows, G, cx->dgi, G, b_ih(cx, g));
+    ccrnn__add_colsum(rows, G, cx->dgh, G, b_hh(cx, g));
+    int any_dy = 0;
+    for (size_t t = 0; t < cx->T; t++) any_dy |= cx->dy_set[t];
+    if (!any_dy) return;
+    ccrnn__gemm(cx->la, LA_T, LA_N, O, H, rows, 1.0f, cx->dys, O, slot_h(cx, 1), H, 1.0f,
+                w_out(cx, g), H);
+    ccrnn__add_colsum(rows, O, cx->dys, O, b_out(cx, g));
+}
+
+int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, float *dz_start,
+                          size_t n_start)
+{
+    REQUIRE(cx);
+    if (dz_end) REQUIRE_LEN(n_end, cx->B * cx->Z, "dz_end (batch*state_size)");
+    else if (n_end) return FAIL(CCRNN_ERR_NULL, "dz_end is NULL but n_end is %zu", n_end);
+    if (dz_start) REQUIRE_LEN(n_start, cx->B * cx->Z, "dz_start (batch*state_size)");
+    else if (n_start) return FAIL(CCRNN_ERR_NULL, "dz_start is NULL but n_start is %zu", n_start);
+    if (!cx->training) return FAIL(CCRNN_ERR_STATE, "no tape in inference mode");
+    if (cx->T == 0) return FAIL(CCRNN_ERR_STATE, "the window holds no steps");
+    if (cx->backwarded) return FAIL(CCRNN_ERR_STATE, "window was already backpropagated");
+    if (dz_end && !ccrnn__all_finite(dz_end, n_end))
+        return FAIL(CCRNN_ERR_NUMERIC, "dz_end contains NaN or Inf");
+    if (!backward_recurrence(cx, dz_end))
+        return FAIL(CCRNN_ERR_NUMERIC, "backpropagation produced a non-finite gradient");
+    accumulate_weight_grads(cx);
+    cx->backwarded = 1;
+    if (dz_start) {
+        for (size_t b = 0; b < cx->B; b++) {
+            memcpy(dz_start + b * cx->Z, cx->carry_h + b * cx->H, cx->H * sizeof(float));
+            if (cx->cell == CCRNN_CELL_LSTM)
+                memcpy(dz_start + b * cx->Z + cx->H, cx->carry_c + b * cx->H, cx->H * sizeof(float));
+        }
+    }
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(dx);
+    if (!cx->backwarded) return FAIL(CCRNN_ERR_STATE, "the window has not been backpropagated");
+    REQUIRE_LEN(n, cx->T * cx->B * cx->I, "dx (window_length*batch*n_in)");
+    ccrnn__gemm(cx->la, LA_N, LA_N, cx->T * cx->B, cx->I, cx->G, 1.0f, cx->dgi, cx->G,
+                w_ih(cx, cx->params), cx->I, 0.0f, dx, cx->I);
+    return CCRNN_OK;
+}
+
+/* ---- parameter access ------------------------------------------------------------- */
+
+int ccrnn_cortex_params(ccrnn_cortex *cx, float **values, float **grads, size_t *count)
+{
+    REQUIRE(cx);
+    if (values) *values = cx->params;
+    if (grads) *grads = cx->grads;
+    if (count) *count = cx->n_params;
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_zero_grad(ccrnn_cortex *cx)
+{
+    REQUIRE(cx);
+    memset(cx->grads, 0, cx->n_params * sizeof(float));
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_tensor_count(const ccrnn_cortex *cx, size_t *count)
+{
+    REQUIRE(cx);
+    REQUIRE(count);
+    *count = sizeof cx->tensors / sizeof cx->tensors[0];
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_tensor_info(const ccrnn_cortex *cx, size_t index, const char **name,
+                             size_t *rows, size_t *cols, size_t *offset)
+{
+    REQUIRE(cx);
+    size_t count = sizeof cx->tensors / sizeof cx->tensors[0];
+    if (index >= count) return FAIL(CCRNN_ERR_ARG, "tensor index %zu >= %zu", index, count);
+    const ccrnn_tensor *t = &cx->tensors[index];
+    if (name) *name = t->name;
+    if (rows) *rows = t->rows;
+    if (cols) *cols = t->cols;
+    if (offset) *offset = t->offset;
+    return CCRNN_OK;
+}
+
+static const ccrnn_tensor *find_tensor(const ccrnn_cortex *cx, const char *name)
+{
+    return ccrnn__tensor_find(cx->tensors, sizeof cx->tensors / sizeof cx->tensors[0], name);
+}
+
+int ccrnn_cortex_get_tensor(const ccrnn_cortex *cx, const char *name, float *buf, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(name);
+    REQUIRE(buf);
+    const ccrnn_tensor *t = find_tensor(cx, name);
+    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
+    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
+    memcpy(buf, cx->params + t->offset, n * sizeof(float));
+    return CCRNN_OK;
+}
+
+int ccrnn_cortex_set_tensor(ccrnn_cortex *cx, const char *name, const float *buf, size_t n)
+{
+    REQUIRE(cx);
+    REQUIRE(name);
+    REQUIRE(buf);
+    const ccrnn_tensor *t = find_tensor(cx, name);
+    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
+    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
+    if (!ccrnn__all_finite(buf, n)) return FAIL(CCRNN_ERR_NUMERIC, "values contain NaN or Inf");
+    memcpy(cx->params + t->offset, buf, n * sizeof(float));
+    return CCRNN_OK;
+}

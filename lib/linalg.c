@@ -1,0 +1,96 @@
+/* BLIS routing.  A 1-row or 1-column product through bli_sgemm costs ~10x a gemv on
+ * this hardware, so m == 1 or n == 1 goes to gemv and k == 1 to ger; everything else
+ * is one bli_sgemm_ex with row-major strides and the handle's runtime object. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <blis.h>
+
+#include "linalg.h"
+
+struct ccrnn_la {
+    rntm_t rntm;
+    int threads;
+};
+
+ccrnn_la *ccrnn__la_create(void)
+{
+    ccrnn_la *la = malloc(sizeof *la);
+    if (!la) return NULL;
+    bli_rntm_init(&la->rntm);
+    ccrnn__la_set_threads(la, 1);
+    return la;
+}
+
+ccrnn_la *ccrnn__la_clone(const ccrnn_la *src)
+{
+    ccrnn_la *la = ccrnn__la_create();
+    if (la) ccrnn__la_set_threads(la, src->threads);
+    return la;
+}
+
+void ccrnn__la_destroy(ccrnn_la *la) { free(la); }
+
+void ccrnn__la_set_threads(ccrnn_la *la, int threads)
+{
+    la->threads = threads;
+    bli_rntm_set_num_threads(threads, &la->rntm);
+}
+
+int ccrnn__la_threads(const ccrnn_la *la) { return la->threads; }
+
+/* Strides of op(X) for a row-major X stored with leading dimension ld. */
+static void op_strides(int trans, size_t ld, inc_t *rs, inc_t *cs)
+{
+    *rs = trans ? 1 : (inc_t)ld;
+    *cs = trans ? (inc_t)ld : 1;
+}
+
+static void scale_rows(size_t m, size_t n, float beta, float *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (beta == 0.0f)
+            memset(row, 0, n * sizeof *row);
+        else
+            for (size_t j = 0; j < n; j++) row[j] *= beta;
+    }
+}
+
+void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                 const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                 size_t ldc)
+{
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        scale_rows(m, n, beta, c, ldc);
+        return;
+    }
+    inc_t rsa, csa, rsb, csb;
+    op_strides(ta, lda, &rsa, &csa);
+    op_strides(tb, ldb, &rsb, &csb);
+    float *A = (float *)a, *B = (float *)b;
+    if (m == 1 && n > 1) {
+        /* c^T (n) = op(B)^T (n x k) * op(A)^T (k): the matrix is op(B) read transposed. */
+        bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, (dim_t)n, (dim_t)k, &alpha, B, csb,
+                     rsb, A, csa, &beta, c, 1, NULL, &la->rntm);
+    } else if (n == 1) {
+        bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, (dim_t)m, (dim_t)k, &alpha, A, rsa,
+                     csa, B, rsb, &beta, c, (inc_t)ldc, NULL, &la->rntm);
+    } else if (k == 1) {
+        if (beta != 1.0f) scale_rows(m, n, beta, c, ldc);
+        bli_sger_ex(BLIS_NO_CONJUGATE, BLIS_NO_CONJUGATE, (dim_t)m, (dim_t)n, &alpha, A, rsa,
+                    B, csb, c, (inc_t)ldc, 1, NULL, &la->rntm);
+    } else {
+        bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
+                     A, rsa, csa, B, rsb, csb, &beta, c, (inc_t)ldc, 1, NULL, &la->rntm);
+    }
+}
+
+void ccrnn__add_colsum(size_t m, size_t n, const float *a, size_t lda, float *y)
+{
+    for (size_t i = 0; i < m; i++) {
+        const float *row = a + i * lda;
+        for (size_t j = 0; j < n; j++) y[j] += row[j];
+    }
+}

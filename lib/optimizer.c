@@ -1,0 +1,283 @@
+/* Optimizers (Adam, SGD with momentum, RMSprop) over parameter groups, with one global
+ * L2-norm gradient clip over every attached gradient, as torch.nn.utils.clip_grad_norm_
+ * followed by torch.optim.*.step() and zero_grad(). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct group {
+    float *values, *grads;
+    size_t n;
+    float *m, *v;            /* optimizer state: Adam moments / momentum / square average */
+    double lr_scale;
+    int frozen;
+    uint64_t steps;          /* updates this group has received (Adam bias correction) */
+    ccrnn_cerebellum *cb;    /* set when the group is a cerebellum */
+} group;
+
+struct ccrnn_optimizer {
+    int kind;
+    double lr, beta1, beta2, eps, weight_decay, momentum, alpha, clip, last_norm;
+    uint64_t steps;
+    group *groups;
+    size_t n_groups;
+};
+
+int ccrnn_optimizer_create(int kind, ccrnn_optimizer **out)
+{
+    REQUIRE(out);
+    if (kind != CCRNN_OPT_ADAM && kind != CCRNN_OPT_SGD && kind != CCRNN_OPT_RMSPROP)
+        return FAIL(CCRNN_ERR_ARG, "unknown optimizer kind %d", kind);
+    ccrnn_optimizer *opt = calloc(1, sizeof *opt);
+    if (!opt) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+    opt->kind = kind;
+    opt->lr = 1e-3;
+    opt->beta1 = 0.9;
+    opt->beta2 = 0.999;
+    opt->eps = 1e-8;
+    opt->alpha = 0.99;
+    *out = opt;
+    return CCRNN_OK;
+}
+
+void ccrnn_optimizer_destroy(ccrnn_optimizer *opt)
+{
+    if (!opt) return;
+    for (size_t g = 0; g < opt->n_groups; g++) {
+        free(opt->groups[g].m);
+        free(opt->groups[g].v);
+    }
+    free(opt->groups);
+    free(opt);
+}
+
+static int in_range(double v, double lo, double hi, int lo_open, const char *name)
+{
+    if (!(v >= lo && v <= hi) || (lo_open && v == lo))
+        return FAIL(CCRNN_ERR_ARG, "%s = %g outside %c%g, %g]", name, v, lo_open ? '(' : '[', lo, hi);
+    return CCRNN_OK;
+}
+
+int ccrnn_optimizer_set_param(ccrnn_optimizer *opt, int param, double value)
+{
+    REQUIRE(opt);
+    double *dst;
+    int st;
+    switch (param) {
+    case CCRNN_PARAM_LR: dst = &opt->lr; st = in_range(value, 0, 1e6, 0, "LR"); break;
+    case CCRNN_PARAM_BETA1: dst = &opt->beta1; st = in_range(value, 0, 0.999999999, 0, "BETA1"); break;
+    case CCRNN_PARAM_BETA2: dst = &opt->beta2; st = in_range(value, 0, 0.999999999, 0, "BETA2"); break;
+    case CCRNN_PARAM_EPS: dst = &opt->eps; st = in_range(value, 0, 1, 1, "EPS"); break;
+    case CCRNN_PARAM_WEIGHT_DECAY: dst = &opt->weight_decay; st = in_range(value, 0, 1e6, 0, "WEIGHT_DECAY"); break;
+    case CCRNN_PARAM_MOMENTUM: dst = &opt->momentum; st = in_range(value, 0, 1, 0, "MOMENTUM"); break;
+    case CCRNN_PARAM_ALPHA: dst = &opt->alpha; st = in_range(value, 0, 1, 0, "ALPHA"); break;
+    case CCRNN_PARAM_CLIP_NORM: dst = &opt->clip; st = in_range(value, 0, 1e30, 0, "CLIP_NORM"); break;
+    case CCRNN_PARAM_GRAD_NORM:
+    case CCRNN_PARAM_STEPS: return FAIL(CCRNN_ERR_ARG, "parameter %d is read-only", param);
+    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to an optimizer", param);
+    }
+    if (st) return st;
+    *dst = value;
+    return CCRNN_OK;
+}
+
+int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, double *value)
+{
+    REQUIRE(opt);
+    REQUIRE(value);
+    switch (param) {
+    case CCRNN_PARAM_LR: *value = opt->lr; break;
+    case CCRNN_PARAM_BETA1: *value = opt->beta1; break;
+    case CCRNN_PARAM_BETA2: *value = opt->beta2; break;
+    case CCRNN_PARAM_EPS: *value = opt->eps; break;
+    case CCRNN_PARAM_WEIGHT_DECAY: *value = opt->weight_decay; break;
+    case CCRNN_PARAM_MOMENTUM: *value = opt->momentum; break;
+    case CCRNN_PARAM_ALPHA: *value = opt->alpha; break;
+    case CCRNN_PARAM_CLIP_NORM: *value = opt->clip; break;
+    case CCRNN_PARAM_GRAD_NORM: *value = opt->last_norm; break;
+    case CCRNN_PARAM_STEPS: *value = (double)opt->steps; break;
+    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to an optimizer", param);
+    }
+    return CCRNN_OK;
+}
+
+static int add_group(ccrnn_optimizer *opt, float *values, float *grads, size_t n,
+                     ccrnn_cerebellum *cb, size_t *index)
+{
+    for (size_t g = 0; g < opt->n_groups; g++)
+        if (opt->groups[g].values == values)
+            return FAIL(CCRNN_ERR_ARG, "these parameters are already group %zu", g);
+    group *grown = realloc(opt->groups, (opt->n_groups + 1) * sizeof *grown);
+    if (!grown) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+    opt->groups = grown;
+    group *gr = &grown[opt->n_groups];
+    memset(gr, 0, sizeof *gr);
+    gr->m = ccrnn__calloc(n, sizeof(float));
+    gr->v = ccrnn__calloc(n, sizeof(float));
+    if (!gr->m || !gr->v) {
+        free(gr->m);
+        free(gr->v);
+        return FAIL(CCRNN_ERR_NOMEM, "out of memory for optimizer state of %zu values", n);
+    }
+    gr->values = values;
+    gr->grads = grads;
+    gr->n = n;
+    gr->lr_scale = 1.0;
+    gr->cb = cb;
+    if (index) *index = opt->n_groups;
+    opt->n_groups++;
+    return CCRNN_OK;
+}
+
+int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx, size_t *index)
+{
+    REQUIRE(opt);
+    REQUIRE(cx);
+    float *v, *g;
+    size_t n;
+    ccrnn_cortex_params(cx, &v, &g, &n);
+    return add_group(opt, v, g, n, NULL, index);
+}
+
+int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb, size_t *index)
+{
+    REQUIRE(opt);
+    REQUIRE(cb);
+    float *v, *g;
+    size_t n;
+    ccrnn_cerebellum_params(cb, &v, &g, &n);
+    return add_group(opt, v, g, n, cb, index);
+}
+
+int ccrnn_optimizer_add_params(ccrnn_optimizer *opt, float *values, float *grads, size_t count,
+                               size_t *index)
+{
+    REQUIRE(opt);
+    REQUIRE(values);
+    REQUIRE(grads);
+    if (count == 0) return FAIL(CCRNN_ERR_ARG, "count must be >= 1");
+    return add_group(opt, values, grads, count, NULL, index);
+}
+
+int ccrnn_optimizer_set_group_param(ccrnn_optimizer *opt, size_t index, int param, double value)
+{
+    REQUIRE(opt);
+    if (index >= opt->n_groups)
+        return FAIL(CCRNN_ERR_ARG, "group %zu does not exist (%zu groups)", index, opt->n_groups);
+    group *g = &opt->groups[index];
+    switch (param) {
+    case CCRNN_GROUP_LR_SCALE: {
+        int st = in_range(value, 0, 1e6, 0, "LR_SCALE");
+        if (st) return st;
+        g->lr_scale = value;
+        return CCRNN_OK;
+    }
+    case CCRNN_GROUP_FROZEN:
+        if (value != 0 && value != 1) return FAIL(CCRNN_ERR_ARG, "FROZEN must be 0 or 1, got %g", value);
+        g->frozen = (int)value;
+        return CCRNN_OK;
+    default: return FAIL(CCRNN_ERR_ARG, "group parameter %d does not exist", param);
+    }
+}
+
+int ccrnn_optimizer_get_group_param(const ccrnn_optimizer *opt, size_t index, int param,
+                                    double *value)
+{
+    REQUIRE(opt);
+    REQUIRE(value);
+    if (index >= opt->n_groups)
+        return FAIL(CCRNN_ERR_ARG, "group %zu does not exist (%zu groups)", index, opt->n_groups);
+    const group *g = &opt->groups[index];
+    switch (param) {
+    case CCRNN_GROUP_LR_SCALE: *value = g->lr_scale; return CCRNN_OK;
+    case CCRNN_GROUP_FROZEN: *value = g->frozen; return CCRNN_OK;
+    default: return FAIL(CCRNN_ERR_ARG, "group parameter %d does not exist", param);
+    }
+}
+
+static void adam(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+{
+    double bc1 = 1.0 - pow(opt->beta1, (double)g->steps);
+    double bc2 = 1.0 - pow(opt->beta2, (double)g->steps);
+    float b1 = (float)opt->beta1, b2 = (float)opt->beta2, wd = (float)opt->weight_decay;
+    float step = (float)(lr / bc1), bc2s = (float)sqrt(bc2), eps = (float)opt->eps;
+    for (size_t i = 0; i < g->n; i++) {
+        float gr = g->grads[i] * coef + wd * g->values[i];
+        g->m[i] = g->m[i] * b1 + gr * (1.0f - b1);
+        g->v[i] = g->v[i] * b2 + gr * gr * (1.0f - b2);
+        g->values[i] -= step * g->m[i] / (sqrtf(g->v[i]) / bc2s + eps);
+    }
+}
+
+static void sgd(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+{
+    float mom = (float)opt->momentum, wd = (float)opt->weight_decay, rate = (float)lr;
+    for (size_t i = 0; i < g->n; i++) {
+        float gr = g->grads[i] * coef + wd * g->values[i];
+        if (mom != 0.0f) {
+            g->m[i] = g->steps == 1 ? gr : g->m[i] * mom + gr;
+            gr = g->m[i];
+        }
+        g->values[i] -= rate * gr;
+    }
+}
+
+static void rmsprop(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+{
+    float a = (float)opt->alpha, mom = (float)opt->momentum, wd = (float)opt->weight_decay;
+    float eps = (float)opt->eps, rate = (float)lr;
+    for (size_t i = 0; i < g->n; i++) {
+        float gr = g->grads[i] * coef + wd * g->values[i];
+        g->v[i] = g->v[i] * a + gr * gr * (1.0f - a);
+        float q = gr / (sqrtf(g->v[i]) + eps);
+        if (mom != 0.0f) {
+            g->m[i] = g->m[i] * mom + q;
+            q = g->m[i];
+        }
+        g->values[i] -= rate * q;
+    }
+}
+
+static int group_frozen(const group *g) { return g->frozen || (g->cb && ccrnn__cerebellum_frozen(g->cb)); }
+
+int ccrnn_optimizer_step(ccrnn_optimizer *opt)
+{
+    REQUIRE(opt);
+    double sq = 0.0;
+    for (size_t k = 0; k < opt->n_groups; k++)
+        for (size_t i = 0; i < opt->groups[k].n; i++) {
+            double v = opt->groups[k].grads[i];
+            sq += v * v;
+        }
+    double norm = sqrt(sq);
+    if (isnan(norm) || isinf(norm))
+        return FAIL(CCRNN_ERR_NUMERIC, "the gradient norm is not finite; nothing was updated");
+    opt->last_norm = norm;
+    /* As clip_grad_norm_: scale by clip/(norm + 1e-6) when that is below one. */
+    float coef = 1.0f;
+    if (opt->clip > 0.0 && opt->clip / (norm + 1e-6) < 1.0) coef = (float)(opt->clip / (norm + 1e-6));
+    for (size_t k = 0; k < opt->n_groups; k++) {
+        group *g = &opt->groups[k];
+        if (!group_frozen(g)) {
+            g->steps++;
+            double lr = opt->lr * g->lr_scale;
+            if (opt->kind == CCRNN_OPT_ADAM) adam(opt, g, coef, lr);
+            else if (opt->kind == CCRNN_OPT_SGD) sgd(opt, g, coef, lr);
+            else rmsprop(opt, g, coef, lr);
+            if (g->cb) ccrnn__cerebellum_touch(g->cb);
+        }
+        memset(g->grads, 0, g->n * sizeof(float));
+    }
+    opt->steps++;
+    return CCRNN_OK;
+}
+
+int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
+{
+    REQUIRE(opt);
+    for (size_t k = 0; k < opt->n_groups; k++)
+        memset(opt->groups[k].grads, 0, opt->groups[k].n * sizeof(float));
+    return CCRNN_OK;
+}

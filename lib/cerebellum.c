@@ -541,3 +541,24 @@ int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name, const fl
     cb->generation++;
     return CCRNN_OK;
 }
+
+/* ---- checkpoint access ------------------------------------------------------------ */
+
+const float *ccrnn__cerebellum_mask(const ccrnn_cerebellum *cb) { return cb->mask; }
+
+int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask)
+{
+    size_t n = cb->dims[1] * cb->d0;
+    if (!mask) {
+        free(cb->mask);
+        cb->mask = NULL;
+        return CCRNN_OK;
+    }
+    float *m = cb->mask ? cb->mask : malloc(n * sizeof(float));
+    if (!m) return FAIL(CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
+    memcpy(m, mask, n * sizeof(float));
+    cb->mask = m;
+    apply_mask(m, layer_w(cb, cb->params, 0), n);
+    cb->generation++;
+    return CCRNN_OK;
+}

@@ -13,6 +13,21 @@
 #else
 #define CCRNN_HIDDEN
 #define CCRNN_PRINTF(a, b)
+/* Internal declarations shared by the files of lib/ (never installed). */
+#ifndef CCRNN_INTERNAL_H
+#define CCRNN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccrnn/ccrnn.h"
+
+#if defined(__GNUC__)
+#define CCRNN_HIDDEN __attribute__((visibility("hidden")))
+#define CCRNN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CCRNN_HIDDEN
+#define CCRNN_PRINTF(a, b)
 #endif
 
 /* Record a thread-local message "func: ..." and return status. */
@@ -67,5 +82,142 @@ CCRNN_HIDDEN void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
                                       size_t *n_out, size_t *max_batch);
+
+#endif
+
+/* Record a thread-local message "func: ..." and return status. */
+CCRNN_HIDDEN int ccrnn__fail(int status, const char *func, const char *fmt, ...)
+    CCRNN_PRINTF(3, 4);
+
+#define FAIL(status, ...) ccrnn__fail((status), __func__, __VA_ARGS__)
+#define REQUIRE(ptr)                                                                     \
+    do {                                                                                 \
+        if (!(ptr)) return FAIL(CCRNN_ERR_NULL, "argument '%s' is NULL", #ptr);          \
+    } while (0)
+#define REQUIRE_LEN(got, want, what)                                                     \
+    do {                                                                                 \
+        if ((got) != (want))                                                             \
+            return FAIL(CCRNN_ERR_SHAPE, "%s has %zu values, expected %zu", (what),       \
+                        (size_t)(got), (size_t)(want));                                  \
+    } while (0)
+
+/* Deterministic random numbers (splitmix64-seeded xoshiro256**). */
+typedef struct ccrnn_rng {
+    uint64_t s[4];
+} ccrnn_rng;
+CCRNN_HIDDEN void ccrnn__rng_seed(ccrnn_rng *r, uint64_t seed);
+CCRNN_HIDDEN uint64_t ccrnn__rng_next(ccrnn_rng *r);
+/* Uniform in [lo, hi). */
+CCRNN_HIDDEN float ccrnn__rng_uniform(ccrnn_rng *r, float lo, float hi);
+
+/* 1 when all n values are finite. */
+CCRNN_HIDDEN int ccrnn__all_finite(const float *x, size_t n);
+/* Checked allocation helpers: zeroed, NULL on overflow or failure. */
+CCRNN_HIDDEN void *ccrnn__calloc(size_t count, size_t size);
+
+/* Named-tensor table shared by cortex and cerebellum. */
+typedef struct ccrnn_tensor {
+    char name[32];
+    size_t rows, cols, offset;
+} ccrnn_tensor;
+CCRNN_HIDDEN const ccrnn_tensor *ccrnn__tensor_find(const ccrnn_tensor *t, size_t count,
+                                                    const char *name);
+
+/* Cortex internals used by the synthetic-gradient glue. */
+CCRNN_HIDDEN size_t ccrnn__cortex_batch(const ccrnn_cortex *cx);
+CCRNN_HIDDEN size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx);
+CCRNN_HIDDEN int ccrnn__cortex_has_backward(const ccrnn_cortex *cx);
+/* Write the current (start = 0) or window-start (start = 1) state rows into z. */
+CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z);
+
+/* Cerebellum internals used by the glue and the optimizer. */
+CCRNN_HIDDEN int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb);
+CCRNN_HIDDEN void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb);
+/* Staging buffer of max_batch*n_in floats the glue fills before predict/learn. */
+CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
+CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
+                                      size_t *n_out, size_t *max_batch);
+
+/* Internal declarations shared by the files of lib/ (never installed). */
+#ifndef CCRNN_INTERNAL_H
+#define CCRNN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccrnn/ccrnn.h"
+
+#if defined(__GNUC__)
+#define CCRNN_HIDDEN __attribute__((visibility("hidden")))
+#define CCRNN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CCRNN_HIDDEN
+#define CCRNN_PRINTF(a, b)
+#endif
+
+/* Record a thread-local message "func: ..." and return status. */
+CCRNN_HIDDEN int ccrnn__fail(int status, const char *func, const char *fmt, ...)
+    CCRNN_PRINTF(3, 4);
+
+#define FAIL(status, ...) ccrnn__fail((status), __func__, __VA_ARGS__)
+#define REQUIRE(ptr)                                                                     \
+    do {                                                                                 \
+        if (!(ptr)) return FAIL(CCRNN_ERR_NULL, "argument '%s' is NULL", #ptr);          \
+    } while (0)
+#define REQUIRE_LEN(got, want, what)                                                     \
+    do {                                                                                 \
+        if ((got) != (want))                                                             \
+            return FAIL(CCRNN_ERR_SHAPE, "%s has %zu values, expected %zu", (what),       \
+                        (size_t)(got), (size_t)(want));                                  \
+    } while (0)
+
+/* Deterministic random numbers (splitmix64-seeded xoshiro256**). */
+typedef struct ccrnn_rng {
+    uint64_t s[4];
+} ccrnn_rng;
+CCRNN_HIDDEN void ccrnn__rng_seed(ccrnn_rng *r, uint64_t seed);
+CCRNN_HIDDEN uint64_t ccrnn__rng_next(ccrnn_rng *r);
+/* Uniform in [lo, hi). */
+CCRNN_HIDDEN float ccrnn__rng_uniform(ccrnn_rng *r, float lo, float hi);
+
+/* 1 when all n values are finite. */
+CCRNN_HIDDEN int ccrnn__all_finite(const float *x, size_t n);
+/* Checked allocation helpers: zeroed, NULL on overflow or failure. */
+CCRNN_HIDDEN void *ccrnn__calloc(size_t count, size_t size);
+
+/* Named-tensor table shared by cortex and cerebellum. */
+typedef struct ccrnn_tensor {
+    char name[32];
+    size_t rows, cols, offset;
+} ccrnn_tensor;
+CCRNN_HIDDEN const ccrnn_tensor *ccrnn__tensor_find(const ccrnn_tensor *t, size_t count,
+                                                    const char *name);
+
+/* Cortex internals used by the synthetic-gradient glue. */
+CCRNN_HIDDEN size_t ccrnn__cortex_batch(const ccrnn_cortex *cx);
+CCRNN_HIDDEN size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx);
+CCRNN_HIDDEN int ccrnn__cortex_has_backward(const ccrnn_cortex *cx);
+/* Write the current (start = 0) or window-start (start = 1) state rows into z. */
+CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z);
+
+/* Cerebellum internals used by the glue and the optimizer. */
+CCRNN_HIDDEN int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb);
+CCRNN_HIDDEN void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb);
+/* Staging buffer of max_batch*n_in floats the glue fills before predict/learn. */
+CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
+CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
+                                      size_t *n_out, size_t *max_batch);
+
+/* Checkpoint access (persist.c).  The mask is width x (n_in + n_ctx), NULL if unmasked;
+ * set_mask copies it (NULL removes it) and applies it to the weights. */
+CCRNN_HIDDEN const float *ccrnn__cerebellum_mask(const ccrnn_cerebellum *cb);
+CCRNN_HIDDEN int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask);
+CCRNN_HIDDEN size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt);
+/* Optimizer state of group i: moments m and v (n floats each) and its update count. */
+CCRNN_HIDDEN void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m,
+                                               float **v, size_t *n, uint64_t **steps);
+/* The optimizer's global step counter and last gradient norm. */
+CCRNN_HIDDEN void ccrnn__optimizer_counters(ccrnn_optimizer *opt, uint64_t **steps,
+                                            double **last_norm);
 
 #endif

@@ -281,3 +281,23 @@ int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
         memset(opt->groups[k].grads, 0, opt->groups[k].n * sizeof(float));
     return CCRNN_OK;
 }
+
+/* ---- checkpoint access ------------------------------------------------------------ */
+
+size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt) { return opt->n_groups; }
+
+void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m, float **v,
+                                  size_t *n, uint64_t **steps)
+{
+    group *g = &opt->groups[i];
+    *m = g->m;
+    *v = g->v;
+    *n = g->n;
+    *steps = &g->steps;
+}
+
+void ccrnn__optimizer_counters(ccrnn_optimizer *opt, uint64_t **steps, double **last_norm)
+{
+    *steps = &opt->steps;
+    *last_norm = &opt->last_norm;
+}

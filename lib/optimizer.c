@@ -205,6 +205,7 @@ static void adam(const ccrnn_optimizer *opt, group *g, float coef, double lr)
     float step = (float)(lr / bc1), bc2s = (float)sqrt(bc2), eps = (float)opt->eps;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
+        g->grads[i] = 0.0f; /* zeroed in the same pass */
         g->m[i] = g->m[i] * b1 + gr * (1.0f - b1);
         g->v[i] = g->v[i] * b2 + gr * gr * (1.0f - b2);
         g->values[i] -= step * g->m[i] / (sqrtf(g->v[i]) / bc2s + eps);
@@ -216,6 +217,7 @@ static void sgd(const ccrnn_optimizer *opt, group *g, float coef, double lr)
     float mom = (float)opt->momentum, wd = (float)opt->weight_decay, rate = (float)lr;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
+        g->grads[i] = 0.0f; /* zeroed in the same pass */
         if (mom != 0.0f) {
             g->m[i] = g->steps == 1 ? gr : g->m[i] * mom + gr;
             gr = g->m[i];
@@ -230,6 +232,7 @@ static void rmsprop(const ccrnn_optimizer *opt, group *g, float coef, double lr)
     float eps = (float)opt->eps, rate = (float)lr;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
+        g->grads[i] = 0.0f; /* zeroed in the same pass */
         g->v[i] = g->v[i] * a + gr * gr * (1.0f - a);
         float q = gr / (sqrtf(g->v[i]) + eps);
         if (mom != 0.0f) {
@@ -267,8 +270,9 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
             else if (opt->kind == CCRNN_OPT_SGD) sgd(opt, g, coef, lr);
             else rmsprop(opt, g, coef, lr);
             if (g->cb) ccrnn__cerebellum_touch(g->cb);
+        } else {
+            memset(g->grads, 0, g->n * sizeof(float));
         }
-        memset(g->grads, 0, g->n * sizeof(float));
     }
     opt->steps++;
     return CCRNN_OK;

@@ -1,0 +1,145 @@
+"""Lifetime of a library handle: freed by close(), by a with-block, or at garbage
+collection (weakref.finalize), exactly once whichever comes first."""
+import collections
+import ctypes
+import weakref
+
+import numpy as np
+
+from ._lib import lib, check
+from .errors import StateError
+
+TensorInfo = collections.namedtuple("TensorInfo", "name rows cols offset")
+
+
+class Handle:
+    """Base of Cortex, Cerebellum and Optimizer."""
+
+    _kind = "handle"
+    _destroy_name = None
+
+    def _adopt(self, pointer):
+        self._ptr = pointer
+        # The finalizer holds the pointer, never self, so it cannot keep self alive.
+        self._finalizer = weakref.finalize(self, getattr(lib, self._destroy_name), pointer)
+
+    @property
+    def closed(self):
+        return getattr(self, "_ptr", None) is None
+
+    def _p(self):
+        """The live pointer; StateError after close()."""
+        pointer = getattr(self, "_ptr", None)
+        if pointer is None:
+            raise StateError("%s is closed" % self._kind)
+        return pointer
+
+    def _before_close(self):
+        """Hook: refuse to close while something still needs the handle."""
+
+    def close(self):
+        """Free the library object now.  Idempotent.  Views from .params/.grads must
+        not be used afterwards."""
+        if self.closed:
+            return
+        self._before_close()
+        self._ptr = None
+        self._finalizer()
+
+    def __enter__(self):
+        self._p()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        state = "closed" if self.closed else "open"
+        return "<ccrnn.%s %s>" % (type(self).__name__, state)
+
+
+class Attachable(Handle):
+    """A handle an optimizer may update: it cannot be closed under a live optimizer."""
+
+    def _init_attach(self):
+        self._optimizers = weakref.WeakSet()
+
+    def _before_close(self):
+        live = [o for o in self._optimizers if not o.closed]
+        if live:
+            raise StateError("%s is attached to an open Optimizer: close the optimizer first "
+                             "(its step would write freed memory)" % self._kind)
+
+    def _views(self, getter):
+        """(values, grads) flat float32 views aliasing the library's memory."""
+        values = ctypes.POINTER(ctypes.c_float)()
+        grads = ctypes.POINTER(ctypes.c_float)()
+        count = ctypes.c_size_t()
+        check(getter(self._p(), ctypes.byref(values), ctypes.byref(grads), ctypes.byref(count)))
+        return (self._alias(values, count.value), self._alias(grads, count.value))
+
+    def _alias(self, pointer, count):
+        buf = (ctypes.c_float * count).from_address(ctypes.addressof(pointer.contents))
+        buf._owner = self  # the view keeps the handle (and its memory) alive
+        return np.frombuffer(buf, dtype=np.float32)
+
+    def _tensor_table(self, count_fn, info_fn):
+        count = ctypes.c_size_t()
+        check(count_fn(self._p(), ctypes.byref(count)))
+        table = []
+        for i in range(count.value):
+            name = ctypes.c_char_p()
+            rows, cols, offset = ctypes.c_size_t(), ctypes.c_size_t(), ctypes.c_size_t()
+            check(info_fn(self._p(), i, ctypes.byref(name), ctypes.byref(rows),
+                          ctypes.byref(cols), ctypes.byref(offset)))
+            table.append(TensorInfo(name.value.decode(), rows.value, cols.value, offset.value))
+        return table
+
+    def tensor_info(self, name_or_index):
+        """TensorInfo(name, rows, cols, offset) by name or index."""
+        table = self.tensors()
+        if isinstance(name_or_index, int):
+            return table[name_or_index]
+        for info in table:
+            if info.name == name_or_index:
+                return info
+        raise KeyError("no tensor named %r (have %s)" % (name_or_index,
+                                                         [t.name for t in table]))
+
+    def _lookup(self, accessor, name):
+        """TensorInfo of `name`; an unknown name is passed to the library's accessor so
+        that the ArgError carries the library's own message."""
+        for info in self.tensors():
+            if info.name == name:
+                return info
+        scratch = (ctypes.c_float * 1)()
+        check(accessor(self._p(), str(name).encode(), scratch, 1))
+        raise AssertionError("library accepted unknown tensor %r" % name)
+
+    def tensor_names(self):
+        return [t.name for t in self.tensors()]
+
+    @staticmethod
+    def tensor_shape(info):
+        """PyTorch's shape of a tensor: (rows,) for a bias, (rows, cols) otherwise."""
+        leaf = info.name.rsplit(".", 1)[-1]
+        return (info.rows,) if leaf.startswith("bias") else (info.rows, info.cols)
+
+    def _shaped(self, flat, info):
+        view = flat[info.offset:info.offset + info.rows * info.cols]
+        return view.reshape(self.tensor_shape(info))
+
+    def tensor(self, name):
+        """The named parameter tensor as a view (rows x cols, or (rows,) for a bias) into
+        .params: writing to it changes the model, no copy is made."""
+        return self._shaped(self.params, self.tensor_info(name))
+
+    def grad_tensor(self, name):
+        """The gradient of the named tensor, a view into .grads."""
+        return self._shaped(self.grads, self.tensor_info(name))
+
+    def _get_param(self, fn, param):
+        value = ctypes.c_double()
+        check(fn(self._p(), int(param), ctypes.byref(value)))
+        return value.value

@@ -11,6 +11,9 @@
 
 static Suite *(*const suites[])(void) = {
     gradcheck_cortex_suite,
+    gradcheck_cerebellum_suite,
+    loss_suite,
+    optimizer_suite,
 };
 
 int main(int argc, char **argv)

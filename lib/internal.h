@@ -15,6 +15,15 @@
 #define CCRNN_PRINTF(a, b)
 #endif
 
+/* Elementwise kernels get an AVX2 clone picked at load time (GCC ifunc), so a
+ * portable x86-64 build still runs 8-wide where the CPU allows.  Only elementwise
+ * IEEE operations live in such kernels, so every clone gives the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define CCRNN_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CCRNN_SIMD_CLONES
+#endif
+
 /* Record a thread-local message "func: ..." and return status. */
 CCRNN_HIDDEN int ccrnn__fail(int status, const char *func, const char *fmt, ...)
     CCRNN_PRINTF(3, 4);
@@ -40,6 +49,9 @@ CCRNN_HIDDEN uint64_t ccrnn__rng_next(ccrnn_rng *r);
 /* Uniform in [lo, hi). */
 CCRNN_HIDDEN float ccrnn__rng_uniform(ccrnn_rng *r, float lo, float hi);
 
+/* Sum of squares of n values, in a fixed blocked order (float within blocks of 256,
+ * double across blocks): vectorisable, accurate, and reproducible. */
+CCRNN_HIDDEN double ccrnn__sum_squares(const float *x, size_t n);
 /* 1 when all n values are finite. */
 CCRNN_HIDDEN int ccrnn__all_finite(const float *x, size_t n);
 /* Checked allocation helpers: zeroed, NULL on overflow or failure. */

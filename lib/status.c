@@ -85,6 +85,24 @@ float ccrnn__rng_uniform(ccrnn_rng *r, float lo, float hi)
     return (float)(lo + (hi - lo) * u);
 }
 
+CCRNN_SIMD_CLONES
+static float block_squares(const float *x, size_t n)
+{
+    float acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t j = 0; j < 8; j++) acc[j] += x[i + j] * x[i + j];
+    for (; i < n; i++) acc[0] += x[i] * x[i];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+double ccrnn__sum_squares(const float *x, size_t n)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < n; i += 256) total += block_squares(x + i, n - i < 256 ? n - i : 256);
+    return total;
+}
+
 int ccrnn__all_finite(const float *x, size_t n)
 {
     /* Summing x*0 keeps the loop branch-free: NaN or Inf turns the sum into NaN. */

@@ -1,0 +1,276 @@
+/*
+ * Steady-state steps perform zero heap allocations (issue 5, DESIGN.md "Rules").
+ *
+ * This program defines malloc, calloc, realloc, free and the aligned allocators
+ * itself and forwards them to glibc's __libc_* entry points.  The dynamic linker
+ * binds every shared object's malloc to the executable's definition, so the counts
+ * include calls made inside libccrnn.so, libblis.so and libgomp (which a
+ * -Wl,--wrap=malloc wrapper would miss).  After warm-up it runs, with counting on:
+ * a paper-sized ccRNN training batch (forward, output gradients, synthetic gradient,
+ * backward, cerebellar learning, optimizer step), an online learning step at batch 1,
+ * and inference steps.  Every allocation is attributed to the API call in progress
+ * and printed; any allocation fails the test.
+ *
+ * Usage: test-no-alloc [threads]   (BLIS threads per handle, default 1)
+ */
+#define _GNU_SOURCE 1
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccrnn/ccrnn.h"
+
+/* ---- counting allocator ----------------------------------------------------------- */
+
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+extern void *__libc_memalign(size_t align, size_t n);
+
+enum { C_MALLOC, C_CALLOC, C_REALLOC, C_FREE, C_ALIGNED, N_COUNTERS };
+static const char *counter_names[N_COUNTERS] = {"malloc", "calloc", "realloc", "free",
+                                                "aligned"};
+static int counting;
+static unsigned long counters[N_COUNTERS];
+
+/* Atomic: BLIS worker threads may allocate while the main thread waits in a call. */
+static void count(int which)
+{
+    if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+        __atomic_add_fetch(&counters[which], 1, __ATOMIC_RELAXED);
+}
+
+void *malloc(size_t n)
+{
+    count(C_MALLOC);
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    count(C_CALLOC);
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    count(C_REALLOC);
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    if (p) count(C_FREE);
+    __libc_free(p);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    count(C_ALIGNED);
+    return __libc_memalign(align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    count(C_ALIGNED);
+    return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (align < sizeof(void *) || (align & (align - 1))) return EINVAL;
+    count(C_ALIGNED);
+    void *p = __libc_memalign(align, n);
+    if (!p && n) return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+static unsigned long total_count(void)
+{
+    unsigned long t = 0;
+    for (int i = 0; i < N_COUNTERS; i++) t += __atomic_load_n(&counters[i], __ATOMIC_RELAXED);
+    return t;
+}
+
+/* ---- per-call attribution --------------------------------------------------------- */
+
+#define MAX_CALLS 16
+
+typedef struct call_stat {
+    const char *name;
+    unsigned long calls, events[N_COUNTERS];
+} call_stat;
+
+static call_stat stats[MAX_CALLS];
+static int n_stats, failures;
+
+static call_stat *stat_for(const char *name)
+{
+    for (int i = 0; i < n_stats; i++)
+        if (!strcmp(stats[i].name, name)) return &stats[i];
+    if (n_stats == MAX_CALLS) abort();
+    stats[n_stats].name = name;
+    return &stats[n_stats++];
+}
+
+/* Runs one library call (already evaluated into st by the macro) and books the
+ * allocation events that happened during it. */
+#define CALL(name, expr)                                                                 \
+    do {                                                                                 \
+        unsigned long before_[N_COUNTERS];                                               \
+        for (int i_ = 0; i_ < N_COUNTERS; i_++) before_[i_] = counters[i_];              \
+        int st_ = (expr);                                                                \
+        call_stat *s_ = stat_for(name);                                                  \
+        s_->calls++;                                                                     \
+        for (int i_ = 0; i_ < N_COUNTERS; i_++) s_->events[i_] += counters[i_] - before_[i_]; \
+        if (st_ != CCRNN_OK) {                                                           \
+            fprintf(stderr, "%s failed: %s (%s)\n", name, ccrnn_strerror(st_),          \
+                    ccrnn_last_error());                                                 \
+            exit(2);                                                                     \
+        }                                                                                \
+    } while (0)
+
+static void reset_stats(void)
+{
+    memset(stats, 0, sizeof stats);
+    n_stats = 0;
+    for (int i = 0; i < N_COUNTERS; i++) counters[i] = 0;
+}
+
+/* Prints the calls that allocated; returns the number of allocation events. */
+static unsigned long report(const char *phase)
+{
+    unsigned long total = total_count();
+    printf("%-28s %lu allocation events\n", phase, total);
+    for (int i = 0; i < n_stats; i++) {
+        unsigned long sum = 0;
+        for (int k = 0; k < N_COUNTERS; k++) sum += stats[i].events[k];
+        if (!sum) continue;
+        printf("    %-32s %lu calls:", stats[i].name, stats[i].calls);
+        for (int k = 0; k < N_COUNTERS; k++)
+            if (stats[i].events[k]) printf(" %s %lu", counter_names[k], stats[i].events[k]);
+        printf("\n");
+    }
+    if (total) failures++;
+    return total;
+}
+
+/* ---- the model (paper sizes) ------------------------------------------------------ */
+
+enum { B = 50, I = 28, H = 50, O = 2, S = 400, SEQ = 28, T = 7, Z = 2 * H };
+
+typedef struct model {
+    ccrnn_cortex *cx;
+    ccrnn_cerebellum *cb;
+    ccrnn_optimizer *opt;
+} model;
+
+static float xs[SEQ][B * I], ys[SEQ][B * O], y[B * O], dy[B * O], dz_end[B * Z], dz_start[B * Z];
+
+static void model_create(model *m, size_t batch, size_t window, int threads)
+{
+    CALL("ccrnn_cortex_create",
+         ccrnn_cortex_create(CCRNN_CELL_LSTM, I, H, O, batch, window, 1, &m->cx));
+    CALL("ccrnn_cerebellum_create", ccrnn_cerebellum_create(Z, 0, Z, 1, S, batch, 2, 0, &m->cb));
+    CALL("ccrnn_optimizer_create", ccrnn_optimizer_create(CCRNN_OPT_ADAM, &m->opt));
+    CALL("ccrnn_optimizer_add_cortex", ccrnn_optimizer_add_cortex(m->opt, m->cx, NULL));
+    CALL("ccrnn_optimizer_add_cerebellum", ccrnn_optimizer_add_cerebellum(m->opt, m->cb, NULL));
+    CALL("set_param", ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_CLIP_NORM, 1.0));
+    CALL("set_param", ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_THREADS, threads));
+    CALL("set_param", ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_THREADS, threads));
+    CALL("ccrnn_cortex_reset", ccrnn_cortex_reset(m->cx, batch));
+}
+
+static void model_destroy(model *m)
+{
+    ccrnn_optimizer_destroy(m->opt);
+    ccrnn_cerebellum_destroy(m->cb);
+    ccrnn_cortex_destroy(m->cx);
+}
+
+/* One window ending at the synthetic gradient, backward and learning. */
+static void window(model *m, size_t batch, size_t first, size_t len)
+{
+    size_t nx = batch * I, ny = batch * O, nz = batch * Z;
+    CALL("ccrnn_cortex_begin_window", ccrnn_cortex_begin_window(m->cx));
+    for (size_t s = 0; s < len; s++) {
+        CALL("ccrnn_cortex_forward", ccrnn_cortex_forward(m->cx, xs[first + s], nx, y, ny));
+        CALL("ccrnn_loss_mse", ccrnn_loss_mse(y, ys[first + s], ny, O, NULL, 0, 0.0, dy, NULL));
+        CALL("ccrnn_cortex_output_grad", ccrnn_cortex_output_grad(m->cx, s, dy, ny));
+    }
+    CALL("ccrnn_synthetic_gradient",
+         ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, 0.1, dz_end, nz));
+    CALL("ccrnn_cortex_backward", ccrnn_cortex_backward(m->cx, dz_end, nz, dz_start, nz));
+    CALL("ccrnn_synthetic_gradient_learn",
+         ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, dz_start, nz, NULL));
+}
+
+static void training_batch(model *m)
+{
+    CALL("ccrnn_cortex_reset", ccrnn_cortex_reset(m->cx, B));
+    for (size_t w = 0; w < SEQ; w += T) window(m, B, w, T);
+    CALL("ccrnn_optimizer_step", ccrnn_optimizer_step(m->opt));
+}
+
+static void online_step(model *m, size_t t)
+{
+    window(m, 1, t % SEQ, 1);
+    CALL("ccrnn_optimizer_step", ccrnn_optimizer_step(m->opt));
+}
+
+static void inference_step(model *m, size_t t)
+{
+    CALL("ccrnn_cortex_forward", ccrnn_cortex_forward(m->cx, xs[t % SEQ], I, y, O));
+}
+
+static void fill_data(void)
+{
+    unsigned s = 12345u;
+    for (size_t t = 0; t < SEQ; t++) {
+        for (size_t i = 0; i < B * I; i++) xs[t][i] = (float)((s = s * 1103515245u + 12345u) >> 8) / 16777216.0f;
+        for (size_t i = 0; i < B * O; i++) ys[t][i] = (float)((s = s * 1103515245u + 12345u) >> 8) / 8388608.0f - 1.0f;
+    }
+}
+
+/* Warm-up runs first with counting off (BLIS sets up its memory pools and threads on
+ * first use); then the same work is counted. */
+static void check_phase(const char *phase, model *m, void (*unit)(model *, size_t), int n)
+{
+    for (int i = 0; i < 3; i++) unit(m, (size_t)i);
+    reset_stats();
+    __atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < n; i++) unit(m, (size_t)i);
+    __atomic_store_n(&counting, 0, __ATOMIC_RELAXED);
+    report(phase);
+}
+
+static void batch_unit(model *m, size_t i) { (void)i; training_batch(m); }
+
+int main(int argc, char **argv)
+{
+    int threads = argc > 1 ? atoi(argv[1]) : 1;
+    if (threads < 1) threads = 1;
+    fill_data();
+    printf("threads=%d (steady state after 3 warm-up units; counts include libblis/libgomp)\n",
+           threads);
+    model batch, online, infer;
+    model_create(&batch, B, T, threads);
+    check_phase("training batch x2", &batch, batch_unit, 2);
+    model_destroy(&batch);
+
+    model_create(&online, 1, 1, threads);
+    check_phase("online learning step x20", &online, online_step, 20);
+    model_destroy(&online);
+
+    model_create(&infer, 1, 1, threads);
+    CALL("set_param", ccrnn_cortex_set_param(infer.cx, CCRNN_PARAM_TRAINING, 0));
+    check_phase("inference step x20", &infer, inference_step, 20);
+    model_destroy(&infer);
+
+    printf("%s\n", failures ? "FAIL: steady-state steps allocated" : "PASS: zero allocations");
+    return failures ? 1 : 0;
+}

@@ -14,6 +14,7 @@ static Suite *(*const suites[])(void) = {
     gradcheck_cerebellum_suite,
     loss_suite,
     optimizer_suite,
+    training_suite,
 };
 
 int main(int argc, char **argv)

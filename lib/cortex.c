@@ -367,6 +367,20 @@ int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n)
 
 static float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
+/* tanh through expf, which is several times faster than libm's tanhf (expm1f):
+ * 1 - 2/(exp(2|x|) + 1) away from zero, and the Taylor series to x^9 where that form
+ * would cancel (|x| < 0.25: the first omitted term is below 3e-9 relative). */
+static float fast_tanhf(float x)
+{
+    float a = fabsf(x);
+    if (a < 0.25f) {
+        float z = x * x;
+        return x + x * z * (-1.0f / 3.0f + z * (2.0f / 15.0f + z * (-17.0f / 315.0f + z * (62.0f / 2835.0f))));
+    }
+    float t = 1.0f - 2.0f / (expf(2.0f * a) + 1.0f);
+    return x < 0.0f ? -t : t;
+}
+
 /* Gate nonlinearities of one step: from pre (B x G) and the previous state to the new
  * state (h, c) and the recorded activations. */
 static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_prev, float *act,
@@ -378,8 +392,8 @@ static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_p
         float *a = act + b * cx->A;
         for (size_t j = 0; j < H; j++) {
             float i = sigmoidf(p[j]), f = sigmoidf(p[H + j]);
-            float g = tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
-            float cn = f * c_prev[b * H + j] + i * g, tc = tanhf(cn);
+            float g = fast_tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
+            float cn = f * c_prev[b * H + j] + i * g, tc = fast_tanhf(cn);
             a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o; a[4 * H + j] = tc;
             c[b * H + j] = cn;
             h[b * H + j] = o * tc;
@@ -389,7 +403,7 @@ static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_p
 
 static void tanh_cell(const ccrnn_cortex *cx, const float *pre, float *act, float *h)
 {
-    for (size_t i = 0; i < cx->B * cx->H; i++) h[i] = act[i] = tanhf(pre[i]);
+    for (size_t i = 0; i < cx->B * cx->H; i++) h[i] = act[i] = fast_tanhf(pre[i]);
 }
 
 /* GRU: pre holds x W_ih^T + b_ih, preh holds h W_hh^T + b_hh (both B x 3H). */
@@ -402,7 +416,7 @@ static void gru_cell(const ccrnn_cortex *cx, const float *pre, const float *preh
         float *a = act + b * cx->A;
         for (size_t j = 0; j < H; j++) {
             float r = sigmoidf(pi[j] + ph[j]), z = sigmoidf(pi[H + j] + ph[H + j]);
-            float n = tanhf(pi[2 * H + j] + r * ph[2 * H + j]);
+            float n = fast_tanhf(pi[2 * H + j] + r * ph[2 * H + j]);
             a[j] = r; a[H + j] = z; a[2 * H + j] = n; a[3 * H + j] = ph[2 * H + j];
             h[b * H + j] = (1.0f - z) * n + z * h_prev[b * H + j];
         }

@@ -57,6 +57,22 @@ static void scale_rows(size_t m, size_t n, float beta, float *c, size_t ldc)
     }
 }
 
+/* Products this small cost less as a plain loop than a BLIS call's set-up. */
+static int tiny(size_t m, size_t n, size_t k) { return m * n * k <= 4096; }
+
+static void naive_gemm(size_t m, size_t n, size_t k, float alpha, const float *a, inc_t rsa,
+                       inc_t csa, const float *b, inc_t rsb, inc_t csb, float beta, float *c,
+                       size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (size_t p = 0; p < k; p++) acc += a[i * rsa + p * csa] * b[p * rsb + j * csb];
+            float *cij = c + i * ldc + j;
+            *cij = beta == 0.0f ? alpha * acc : alpha * acc + beta * *cij;
+        }
+}
+
 void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
                  const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                  size_t ldc)
@@ -70,7 +86,9 @@ void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, flo
     op_strides(ta, lda, &rsa, &csa);
     op_strides(tb, ldb, &rsb, &csb);
     float *A = (float *)a, *B = (float *)b;
-    if (m == 1 && n > 1) {
+    if (tiny(m, n, k)) {
+        naive_gemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+    } else if (m == 1 && n > 1) {
         /* c^T (n) = op(B)^T (n x k) * op(A)^T (k): the matrix is op(B) read transposed. */
         bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, (dim_t)n, (dim_t)k, &alpha, B, csb,
                      rsb, A, csa, &beta, c, 1, NULL, &la->rntm);

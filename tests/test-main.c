@@ -15,6 +15,7 @@ static Suite *(*const suites[])(void) = {
     loss_suite,
     optimizer_suite,
     training_suite,
+    cortex_suite,
 };
 
 int main(int argc, char **argv)

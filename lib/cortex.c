@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
 #include "internal.h"
 #include "linalg.h"
 
@@ -365,61 +366,64 @@ int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n)
 
 /* ---- forward ---------------------------------------------------------------------- */
 
-static float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-/* tanh through expf, which is several times faster than libm's tanhf (expm1f):
- * 1 - 2/(exp(2|x|) + 1) away from zero, and the Taylor series to x^9 where that form
- * would cancel (|x| < 0.25: the first omitted term is below 3e-9 relative). */
-static float fast_tanhf(float x)
+/* Elementwise passes over contiguous runs: simple loops the compiler vectorises
+ * (the cell functions below get AVX2 clones; see CCRNN_SIMD_CLONES). */
+static inline void sigmoid_run(const float *restrict x, float *restrict y, size_t n)
 {
-    float a = fabsf(x);
-    if (a < 0.25f) {
-        float z = x * x;
-        return x + x * z * (-1.0f / 3.0f + z * (2.0f / 15.0f + z * (-17.0f / 315.0f + z * (62.0f / 2835.0f))));
-    }
-    float t = 1.0f - 2.0f / (expf(2.0f * a) + 1.0f);
-    return x < 0.0f ? -t : t;
+    for (size_t k = 0; k < n; k++) y[k] = ccrnn_sigmoid(x[k]);
+}
+
+static inline void tanh_run(const float *restrict x, float *restrict y, size_t n)
+{
+    for (size_t k = 0; k < n; k++) y[k] = ccrnn_tanh(x[k]);
 }
 
 /* Gate nonlinearities of one step: from pre (B x G) and the previous state to the new
- * state (h, c) and the recorded activations. */
+ * state (h, c) and the recorded activations [i, f, g, o, tanh(c)]. */
+CCRNN_SIMD_CLONES
 static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_prev, float *act,
                       float *h, float *c)
 {
     size_t H = cx->H;
     for (size_t b = 0; b < cx->B; b++) {
-        const float *p = pre + b * cx->G;
-        float *a = act + b * cx->A;
-        for (size_t j = 0; j < H; j++) {
-            float i = sigmoidf(p[j]), f = sigmoidf(p[H + j]);
-            float g = fast_tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
-            float cn = f * c_prev[b * H + j] + i * g, tc = fast_tanhf(cn);
-            a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o; a[4 * H + j] = tc;
-            c[b * H + j] = cn;
-            h[b * H + j] = o * tc;
-        }
+        const float *p = pre + b * cx->G, *cp = c_prev + b * H;
+        float *restrict a = act + b * cx->A, *restrict cn = c + b * H, *restrict hn = h + b * H;
+        sigmoid_run(p, a, 2 * H);
+        tanh_run(p + 2 * H, a + 2 * H, H);
+        sigmoid_run(p + 3 * H, a + 3 * H, H);
+        for (size_t j = 0; j < H; j++) cn[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j];
+        tanh_run(cn, a + 4 * H, H);
+        for (size_t j = 0; j < H; j++) hn[j] = a[3 * H + j] * a[4 * H + j];
     }
 }
 
+CCRNN_SIMD_CLONES
 static void tanh_cell(const ccrnn_cortex *cx, const float *pre, float *act, float *h)
 {
-    for (size_t i = 0; i < cx->B * cx->H; i++) h[i] = act[i] = fast_tanhf(pre[i]);
+    size_t n = cx->B * cx->H;
+    tanh_run(pre, act, n);
+    memcpy(h, act, n * sizeof(float));
 }
 
-/* GRU: pre holds x W_ih^T + b_ih, preh holds h W_hh^T + b_hh (both B x 3H). */
-static void gru_cell(const ccrnn_cortex *cx, const float *pre, const float *preh,
-                     const float *h_prev, float *act, float *h)
+/* GRU: pre holds x W_ih^T + b_ih, preh holds h W_hh^T + b_hh (both B x 3H); recorded
+ * activations [r, z, n, W_hn h + b_hn]. */
+CCRNN_SIMD_CLONES
+static void gru_cell(const ccrnn_cortex *cx, float *pre, const float *preh, const float *h_prev,
+                     float *act, float *h)
 {
     size_t H = cx->H;
     for (size_t b = 0; b < cx->B; b++) {
-        const float *pi = pre + b * cx->G, *ph = preh + b * cx->G;
-        float *a = act + b * cx->A;
+        float *restrict pi = pre + b * cx->G;
+        const float *ph = preh + b * cx->G, *hp = h_prev + b * H;
+        float *restrict a = act + b * cx->A, *restrict hn = h + b * H;
+        for (size_t j = 0; j < 2 * H; j++) pi[j] += ph[j];
+        sigmoid_run(pi, a, 2 * H);
         for (size_t j = 0; j < H; j++) {
-            float r = sigmoidf(pi[j] + ph[j]), z = sigmoidf(pi[H + j] + ph[H + j]);
-            float n = fast_tanhf(pi[2 * H + j] + r * ph[2 * H + j]);
-            a[j] = r; a[H + j] = z; a[2 * H + j] = n; a[3 * H + j] = ph[2 * H + j];
-            h[b * H + j] = (1.0f - z) * n + z * h_prev[b * H + j];
+            a[3 * H + j] = ph[2 * H + j];
+            pi[2 * H + j] += a[j] * ph[2 * H + j];
         }
+        tanh_run(pi + 2 * H, a + 2 * H, H);
+        for (size_t j = 0; j < H; j++) hn[j] = (1.0f - a[H + j]) * a[2 * H + j] + a[H + j] * hp[j];
     }
 }
 
@@ -535,6 +539,7 @@ int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh, siz
 /* dh, dc (B x H): gradient at the step's output state.  Writes the gate gradients of
  * the step and the gradient at the previous state into dh_prev, dc_prev (dh_prev
  * holds only the direct part; the W_hh product is added by the caller). */
+CCRNN_SIMD_CLONES
 static void lstm_back(const ccrnn_cortex *cx, size_t t, const float *dh, const float *dc,
                       float *dg, float *dh_prev, float *dc_prev)
 {
@@ -558,6 +563,7 @@ static void lstm_back(const ccrnn_cortex *cx, size_t t, const float *dh, const f
     }
 }
 
+CCRNN_SIMD_CLONES
 static void tanh_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dg, float *dh_prev)
 {
     const float *act = row_block(cx->acts, cx, t, cx->A);
@@ -567,6 +573,7 @@ static void tanh_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *
     }
 }
 
+CCRNN_SIMD_CLONES
 static void gru_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dgi, float *dgh,
                      float *dh_prev)
 {

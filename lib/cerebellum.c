@@ -4,8 +4,10 @@
  * Forward cache.  In ccRNN the prediction at a window's end state is asked for at the
  * window end (predict) and again, as the regression input, when the next window
  * learns.  The two see the same input and, until the optimizer steps, the same
- * weights, so predict keeps its activations in one of two slots and learn reuses a
- * slot whose input matches byte for byte at the current weight generation.
+ * weights, so predict keeps its activations in one of two slots (alternating: the
+ * window-end prediction of window k is needed after that of window k+1 is made) and
+ * learn reuses a slot whose input matches byte for byte at the current weight
+ * generation; when none does, learn computes in a third slot of its own.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,8 +39,9 @@ struct ccrnn_cerebellum {
     ccrnn_tensor tensors[2 * (MAX_LAYERS + 1)];
     size_t n_tensors;
     float *mask;       /* width x d0 (first layer), NULL when every fibre is kept */
-    slot slots[2];
+    slot slots[3];     /* 0, 1: predictions (alternating); 2: learn's own forward */
     size_t last;       /* slot of the latest forward */
+    size_t next_predict;
     int has_forward;
     uint64_t generation;
     float *delta, *delta2; /* max_b x max(width, n_out) backward scratch */
@@ -87,7 +90,7 @@ static int alloc_buffers(ccrnn_cerebellum *cb)
     cb->la = ccrnn__la_create();
     if (!cb->params || !cb->grads || !cb->delta || !cb->stage || !cb->la) return 0;
     cb->delta2 = cb->delta + B * wide;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         slot *sl = &cb->slots[s];
         sl->in = ccrnn__calloc(B, cb->d0 * sizeof(float));
         sl->act = ccrnn__calloc(B * cb->width, (cb->n_hidden ? cb->n_hidden : 1) * sizeof(float));
@@ -155,7 +158,7 @@ int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hi
 void ccrnn_cerebellum_destroy(ccrnn_cerebellum *cb)
 {
     if (!cb) return;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         free(cb->slots[s].in);
         free(cb->slots[s].act);
         free(cb->slots[s].out);
@@ -363,20 +366,24 @@ static void forward_slot(ccrnn_cerebellum *cb, slot *s, size_t batch)
     s->valid = 1;
 }
 
-/* The slot holding the forward at this input: a cached one, or a fresh computation in
- * the slot not used last. */
+/* The slot holding the forward at this input: a cached one (learn only), or a fresh
+ * computation in the next prediction slot (predict) or in learn's own slot. */
 static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const float *ctx,
-                     int may_reuse)
+                     int for_learn)
 {
-    if (may_reuse && cb->cache_on)
-        for (size_t i = 0; i < 2; i++) {
-            size_t k = (cb->last + 2 - i) % 2;
-            if (cb->has_forward && input_matches(cb, &cb->slots[k], batch, in, ctx)) {
+    size_t k;
+    if (for_learn && cb->cache_on)
+        for (k = 0; k < 3; k++)
+            if (input_matches(cb, &cb->slots[k], batch, in, ctx)) {
                 cb->last = k;
                 return &cb->slots[k];
             }
-        }
-    size_t k = cb->has_forward ? 1 - cb->last : 0;
+    if (for_learn) {
+        k = 2;
+    } else {
+        k = cb->next_predict;
+        cb->next_predict = 1 - k;
+    }
     slot *s = &cb->slots[k];
     load_input(cb, s, batch, in, ctx);
     forward_slot(cb, s, batch);
@@ -398,7 +405,7 @@ int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in
         memset(out, 0, n_out * sizeof(float));
         return CCRNN_OK;
     }
-    slot *s = forward(cb, batch, in, ctx, 1);
+    slot *s = forward(cb, batch, in, ctx, 0);
     if (!ccrnn__all_finite(s->out, n_out)) {
         s->valid = 0;
         return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");

@@ -16,6 +16,7 @@ static Suite *(*const suites[])(void) = {
     optimizer_suite,
     training_suite,
     cortex_suite,
+    cerebellum_suite,
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,413 @@
+#include "driver.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "rng.h"
+
+struct ex_model {
+    ex_config cfg;
+    const ex_task *task;
+    ccrnn_cortex *cx;
+    ccrnn_cerebellum *cb;  /* NULL for a cRNN */
+    ccrnn_optimizer *opt;
+    size_t I, D, L, Z, B;
+    int ablated, lesioned;
+    float *xt, *yt, *tt, *dy;        /* one step: B*I, B*D, B*D, B*D */
+    float *dz_end, *dz_start;        /* B*Z */
+    float *bx, *by, *pred;           /* one evaluation batch: B*L*I, B*L*D, B*L*D */
+    int32_t *blab;                   /* B */
+};
+
+/* Library calls report failures here: the call, the status and the library's message. */
+static int fail(int status, const char *call)
+{
+    fprintf(stderr, "%s failed: %s (%s)\n", call, ccrnn_strerror(status), ccrnn_last_error());
+    return status;
+}
+
+#define CHECK(call)                                   \
+    do {                                              \
+        int st_ = (call);                             \
+        if (st_ != CCRNN_OK) return fail(st_, #call); \
+    } while (0)
+
+void ex_config_defaults(ex_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->cerebellum = 1;
+    cfg->cell = CCRNN_CELL_LSTM;
+    cfg->hidden = 50;
+    cfg->cb_layers = 2;
+    cfg->cb_width = 400;
+    cfg->bptt = 1;
+    cfg->batch = 50;
+    cfg->epochs = 100;
+    cfg->lr = 1e-3;
+    cfg->beta1 = 0.9;
+    cfg->beta2 = 0.98;
+    cfg->eps = 1e-9;
+    cfg->clip = 1.0;
+    cfg->sg_scale = 0.1;
+    cfg->threads = 1;
+    cfg->seed = 1;
+}
+
+/* ---- bookkeeping -------------------------------------------------------------------- */
+
+size_t ex_window_count(size_t length, size_t tau) { return (length - 1) / tau + 1; }
+
+void ex_window_bounds(size_t length, size_t tau, size_t k, size_t *start, size_t *end)
+{
+    *start = k * tau;
+    *end = (k + 1) * tau < length ? (k + 1) * tau : length;
+}
+
+int ex_step_supervised(const ex_task *task, size_t t)
+{
+    if (task->last_only) return t + 1 == task->length;
+    return t % task->sparse == 0;
+}
+
+size_t ex_supervised_count(const ex_task *task, size_t start, size_t end)
+{
+    size_t n = 0;
+    for (size_t t = start; t < end; t++) n += (size_t)ex_step_supervised(task, t);
+    return n;
+}
+
+/* ---- model -------------------------------------------------------------------------- */
+
+static int alloc_buffers(ex_model *m)
+{
+    size_t B = m->B, L = m->L;
+    m->xt = malloc(B * m->I * sizeof(float));
+    m->yt = malloc(B * m->D * sizeof(float));
+    m->tt = malloc(B * m->D * sizeof(float));
+    m->dy = malloc(B * m->D * sizeof(float));
+    m->dz_end = malloc(B * m->Z * sizeof(float));
+    m->dz_start = malloc(B * m->Z * sizeof(float));
+    m->bx = malloc(B * L * m->I * sizeof(float));
+    m->by = malloc(B * L * m->D * sizeof(float));
+    m->pred = malloc(B * L * m->D * sizeof(float));
+    m->blab = malloc(B * sizeof(int32_t));
+    return m->xt && m->yt && m->tt && m->dy && m->dz_end && m->dz_start && m->bx && m->by &&
+           m->pred && m->blab;
+}
+
+static int create_objects(ex_model *m)
+{
+    const ex_config *c = &m->cfg;
+    size_t window = c->bptt < m->L ? c->bptt : m->L;
+    CHECK(ccrnn_cortex_create(c->cell, m->I, c->hidden, m->D, m->B, window, c->seed, &m->cx));
+    CHECK(ccrnn_cortex_shape(m->cx, NULL, NULL, NULL, NULL, &m->Z, NULL, NULL));
+    CHECK(ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_THREADS, c->threads));
+    CHECK(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &m->opt));
+    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_LR, c->lr));
+    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA1, c->beta1));
+    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA2, c->beta2));
+    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_EPS, c->eps));
+    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_CLIP_NORM, c->clip));
+    CHECK(ccrnn_optimizer_add_cortex(m->opt, m->cx, NULL));
+    if (!c->cerebellum) return CCRNN_OK;
+    /* The cerebellum maps the cortical state z to a prediction of dL/dz (same size). */
+    CHECK(ccrnn_cerebellum_create(m->Z, 0, m->Z, c->cb_layers, c->cb_width, m->B,
+                                  ex_hash(c->seed, 0xCEBE11u), CCRNN_CEREBELLUM_DEFAULT, &m->cb));
+    CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_THREADS, c->threads));
+    CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_LOSS_MEAN, c->cb_loss_mean));
+    if (c->fibres > 0 && c->fibres < m->Z)
+        CHECK(ccrnn_cerebellum_set_fibres(m->cb, c->fibres, ex_hash(c->seed, 0xF1B2Eu)));
+    CHECK(ccrnn_optimizer_add_cerebellum(m->opt, m->cb, NULL));
+    return CCRNN_OK;
+}
+
+int ex_model_create(const ex_config *cfg, const ex_task *task, ex_model **out)
+{
+    *out = NULL;
+    if (cfg->bptt == 0 || cfg->batch == 0 || task->length == 0 ||
+        (!task->last_only && task->sparse == 0)) {
+        fprintf(stderr, "ex_model_create: bptt, batch, length and sparse must be >= 1\n");
+        return CCRNN_ERR_ARG;
+    }
+    ex_model *m = calloc(1, sizeof *m);
+    if (!m) return CCRNN_ERR_NOMEM;
+    m->cfg = *cfg;
+    m->task = task;
+    m->I = task->n_in;
+    m->D = task->n_out;
+    m->L = task->length;
+    m->B = cfg->batch;
+    int st = create_objects(m);
+    if (st == CCRNN_OK && !alloc_buffers(m)) st = CCRNN_ERR_NOMEM;
+    if (st != CCRNN_OK) {
+        ex_model_destroy(m);
+        return st;
+    }
+    *out = m;
+    return CCRNN_OK;
+}
+
+void ex_model_destroy(ex_model *m)
+{
+    if (!m) return;
+    ccrnn_optimizer_destroy(m->opt); /* before the objects it points to */
+    ccrnn_cerebellum_destroy(m->cb);
+    ccrnn_cortex_destroy(m->cx);
+    free(m->xt), free(m->yt), free(m->tt), free(m->dy);
+    free(m->dz_end), free(m->dz_start);
+    free(m->bx), free(m->by), free(m->pred), free(m->blab);
+    free(m);
+}
+
+ccrnn_cortex *ex_model_cortex(ex_model *m) { return m->cx; }
+ccrnn_cerebellum *ex_model_cerebellum(ex_model *m) { return m->cb; }
+
+int ex_model_begin_epoch(ex_model *m, size_t epoch)
+{
+    if (!m->cb) return CCRNN_OK;
+    if (m->cfg.ablate_at && epoch >= m->cfg.ablate_at && !m->ablated) {
+        CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_ABLATED, 1));
+        m->ablated = 1;
+    }
+    if (m->cfg.io_lesion_at && epoch >= m->cfg.io_lesion_at && !m->lesioned) {
+        CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_IO_LESION, 1));
+        m->lesioned = 1;
+    }
+    return CCRNN_OK;
+}
+
+/* Copy step t of a [count][L][width] array into a [count][width] step buffer. */
+static void gather(float *dst, const float *src, size_t count, size_t L, size_t width, size_t t)
+{
+    for (size_t b = 0; b < count; b++)
+        memcpy(dst + b * width, src + (b * L + t) * width, width * sizeof(float));
+}
+
+static void scatter(float *dst, const float *src, size_t count, size_t L, size_t width, size_t t)
+{
+    for (size_t b = 0; b < count; b++)
+        memcpy(dst + (b * L + t) * width, src + b * width, width * sizeof(float));
+}
+
+/* ---- the training loop: TASKS.md section 1 ------------------------------------------ */
+
+int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int32_t *labels,
+                         size_t count, ex_metrics *out)
+{
+    const ex_task *task = m->task;
+    size_t B = count, I = m->I, D = m->D, L = m->L, tau = m->cfg.bptt, nz = count * m->Z;
+    size_t K = ex_window_count(L, tau), n_scored = 0, correct = 0;
+    /* An ablated cerebellum predicts zeros and learns nothing: plain truncated BPTT. */
+    int synthetic = m->cb != NULL && !m->ablated;
+    double reported = 0.0, cb_loss = 0.0;
+    if (count == 0 || count > m->B) return fail(CCRNN_ERR_ARG, "ex_model_train_batch(count)");
+
+    CHECK(ccrnn_cortex_reset(m->cx, B)); /* z = 0 for every batch */
+    for (size_t k = 0; k < K; k++) {
+        size_t start, end;
+        ex_window_bounds(L, tau, k, &start, &end);
+        size_t n_sup = ex_supervised_count(task, start, end);
+        CHECK(ccrnn_cortex_begin_window(m->cx)); /* z_k is detached */
+        for (size_t t = start; t < end; t++) {
+            gather(m->xt, x, B, L, I, t);
+            CHECK(ccrnn_cortex_forward(m->cx, m->xt, B * I, m->yt, B * D));
+            if (!ex_step_supervised(task, t)) continue;
+            double loss;
+            if (task->loss == EX_LOSS_MSE) {
+                /* Window loss: the MSE over B x supervised steps x D (window losses sum). */
+                gather(m->tt, y, B, L, D, t);
+                CHECK(ccrnn_loss_mse(m->yt, m->tt, B * D, D, NULL, 0, (double)(B * n_sup * D),
+                                     m->dy, &loss));
+                reported += loss * (double)(n_sup * D); /* = sum_b ||y - y*||^2 / B */
+            } else {
+                size_t c = 0;
+                CHECK(ccrnn_loss_softmax_xent(m->yt, B * D, D, labels, B, (double)B, m->dy,
+                                              &loss, &c));
+                reported += loss;
+                correct += c;
+            }
+            n_scored++;
+            CHECK(ccrnn_cortex_output_grad(m->cx, t - start, m->dy, B * D));
+        }
+        if (synthetic) {
+            /* 0.1 C(z_{k+1}) enters as the gradient of the window-end state ... */
+            CHECK(ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, m->cfg.sg_scale, m->dz_end, nz));
+            CHECK(ccrnn_cortex_backward(m->cx, m->dz_end, nz, m->dz_start, nz));
+            /* ... and the gradient reaching z_k is the target of C(z_k) (bootstrapped). */
+            double l = 0.0;
+            CHECK(ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, m->dz_start, nz, &l));
+            cb_loss += l;
+        } else if (n_sup > 0) {
+            CHECK(ccrnn_cortex_backward(m->cx, NULL, 0, NULL, 0));
+        }
+    }
+    CHECK(ccrnn_optimizer_step(m->opt)); /* clip over cortex + cerebellum, then Adam */
+
+    if (out) {
+        out->cb_loss = cb_loss;
+        if (task->loss == EX_LOSS_MSE) {
+            out->loss = reported / (double)L; /* divided by the full L even when sparse */
+            out->accuracy = NAN;
+        } else {
+            out->loss = n_scored ? reported / (double)n_scored : NAN;
+            out->accuracy = n_scored ? (double)correct / (double)(n_scored * B) : NAN;
+        }
+    }
+    return CCRNN_OK;
+}
+
+/* ---- evaluation --------------------------------------------------------------------- */
+
+static int predict_chunk(ex_model *m, const float *x, size_t count, float *y)
+{
+    CHECK(ccrnn_cortex_reset(m->cx, count));
+    for (size_t t = 0; t < m->L; t++) {
+        gather(m->xt, x, count, m->L, m->I, t);
+        CHECK(ccrnn_cortex_forward(m->cx, m->xt, count * m->I, m->yt, count * m->D));
+        scatter(y, m->yt, count, m->L, m->D, t);
+    }
+    return CCRNN_OK;
+}
+
+int ex_model_predict(ex_model *m, const float *x, size_t count, float *y)
+{
+    CHECK(ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_TRAINING, 0)); /* no tape */
+    int st = CCRNN_OK;
+    for (size_t first = 0; first < count && st == CCRNN_OK; first += m->B) {
+        size_t n = count - first < m->B ? count - first : m->B;
+        st = predict_chunk(m, x + first * m->L * m->I, n, y + first * m->L * m->D);
+    }
+    CHECK(ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_TRAINING, 1));
+    return st;
+}
+
+/* Sum over (sample, step) of ||y - y*||^2. */
+static double squared_error(const float *y, const float *target, size_t n, size_t D)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n * D; i++) {
+        double d = (double)y[i] - (double)target[i];
+        sum += d * d;
+    }
+    return sum;
+}
+
+static int score_last_step(ex_model *m, size_t count, double *xent, size_t *correct)
+{
+    size_t D = m->D, L = m->L;
+    gather(m->yt, m->pred, count, L, D, L - 1);
+    double loss = 0.0;
+    size_t c = 0;
+    CHECK(ccrnn_loss_softmax_xent(m->yt, count * D, D, m->blab, count, (double)count, NULL,
+                                  &loss, &c));
+    *xent += loss * (double)count;
+    *correct += c;
+    return CCRNN_OK;
+}
+
+int ex_model_evaluate(ex_model *m, int split, ex_metrics *out)
+{
+    const ex_task *task = m->task;
+    size_t n = task->n_samples[split], correct = 0;
+    double total = 0.0;
+    for (size_t first = 0; first < n; first += m->B) {
+        size_t count = n - first < m->B ? n - first : m->B;
+        int mse = task->loss == EX_LOSS_MSE;
+        if (task->fill(task->ctx, split, 0, first, count, m->bx, mse ? m->by : NULL,
+                       mse ? NULL : m->blab))
+            return CCRNN_ERR_IO;
+        int st = ex_model_predict(m, m->bx, count, m->pred);
+        if (st) return st;
+        if (mse) total += squared_error(m->pred, m->by, count * m->L, m->D);
+        else if ((st = score_last_step(m, count, &total, &correct))) return st;
+    }
+    out->cb_loss = NAN;
+    if (task->loss == EX_LOSS_MSE) {
+        out->loss = n ? total / (double)(n * m->L) : NAN;
+        out->accuracy = NAN;
+    } else {
+        out->loss = n ? total / (double)n : NAN;
+        out->accuracy = n ? (double)correct / (double)n : NAN;
+    }
+    return CCRNN_OK;
+}
+
+/* ---- a whole run -------------------------------------------------------------------- */
+
+void ex_history_free(ex_history *h)
+{
+    free(h->train), free(h->valid), free(h->train_acc), free(h->valid_acc), free(h->cb_loss);
+    memset(h, 0, sizeof *h);
+}
+
+static int alloc_history(ex_history *h, size_t epochs)
+{
+    memset(h, 0, sizeof *h);
+    h->epochs = epochs;
+    h->train = calloc(epochs, sizeof(double));
+    h->valid = calloc(epochs, sizeof(double));
+    h->train_acc = calloc(epochs, sizeof(double));
+    h->valid_acc = calloc(epochs, sizeof(double));
+    h->cb_loss = calloc(epochs, sizeof(double));
+    return h->train && h->valid && h->train_acc && h->valid_acc && h->cb_loss;
+}
+
+/* One epoch over freshly filled training batches; the means weight batches by size. */
+static int train_epoch(ex_model *m, size_t epoch, ex_progress *pg, ex_history *h)
+{
+    const ex_task *task = m->task;
+    size_t n = task->n_samples[EX_TRAIN], e = epoch - 1, batches = 0;
+    double loss = 0.0, acc = 0.0, cb = 0.0;
+    int mse = task->loss == EX_LOSS_MSE;
+    int st = ex_model_begin_epoch(m, epoch);
+    if (st) return st;
+    for (size_t first = 0; first < n; first += m->B) {
+        size_t count = n - first < m->B ? n - first : m->B;
+        ex_metrics r;
+        if (task->fill(task->ctx, EX_TRAIN, epoch, first, count, m->bx, mse ? m->by : NULL,
+                       mse ? NULL : m->blab))
+            return CCRNN_ERR_IO;
+        st = ex_model_train_batch(m, m->bx, mse ? m->by : NULL, mse ? NULL : m->blab, count, &r);
+        if (st) return st;
+        loss += r.loss * (double)count;
+        acc += r.accuracy * (double)count;
+        cb += r.cb_loss;
+        batches++;
+        if (pg) ex_progress_advance(pg, 1, epoch, m->cfg.epochs, loss / (double)(first + count));
+    }
+    h->train[e] = n ? loss / (double)n : NAN;
+    h->train_acc[e] = n ? acc / (double)n : NAN;
+    h->cb_loss[e] = batches ? cb / (double)batches : NAN;
+    return CCRNN_OK;
+}
+
+int ex_train(const ex_config *cfg, const ex_task *task, ex_progress *progress, ex_history *hist,
+             ex_model **model_out)
+{
+    double t0 = ex_now();
+    ex_model *m = NULL;
+    if (model_out) *model_out = NULL;
+    if (!alloc_history(hist, cfg->epochs)) {
+        ex_history_free(hist);
+        return CCRNN_ERR_NOMEM;
+    }
+    int st = ex_model_create(cfg, task, &m);
+    for (size_t epoch = 1; st == CCRNN_OK && epoch <= cfg->epochs; epoch++) {
+        ex_metrics v;
+        st = train_epoch(m, epoch, progress, hist);
+        if (st == CCRNN_OK) st = ex_model_evaluate(m, EX_VALID, &v);
+        if (st == CCRNN_OK) {
+            hist->valid[epoch - 1] = v.loss;
+            hist->valid_acc[epoch - 1] = v.accuracy;
+        }
+    }
+    if (st == CCRNN_OK) st = ex_model_evaluate(m, EX_TEST, &hist->test);
+    hist->seconds = ex_now() - t0;
+    if (st != CCRNN_OK || !model_out) ex_model_destroy(m);
+    else *model_out = m;
+    if (st != CCRNN_OK) ex_history_free(hist);
+    return st;
+}

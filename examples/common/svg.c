@@ -1,0 +1,370 @@
+#include "svg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ex_svg {
+    FILE *f;
+    char *path;
+    int clips; /* clip paths defined so far, for unique ids */
+};
+
+static const char *const palette[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e",
+                                      "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+const char *ex_color(size_t i) { return palette[i % (sizeof palette / sizeof palette[0])]; }
+
+ex_svg *ex_svg_open(const char *path, double width, double height)
+{
+    ex_svg *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->f = fopen(path, "w");
+    s->path = malloc(strlen(path) + 1);
+    if (!s->f || !s->path) {
+        fprintf(stderr, "cannot write '%s': %s\n", path, strerror(errno));
+        if (s->f) fclose(s->f);
+        free(s->path);
+        free(s);
+        return NULL;
+    }
+    strcpy(s->path, path);
+    fprintf(s->f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+            "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n",
+            width, height, width, height, width, height);
+    return s;
+}
+
+int ex_svg_close(ex_svg *s)
+{
+    if (!s) return -1;
+    fprintf(s->f, "</svg>\n");
+    int bad = ferror(s->f);
+    if (fclose(s->f) != 0) bad = 1;
+    if (bad) fprintf(stderr, "error while writing '%s'\n", s->path);
+    free(s->path);
+    free(s);
+    return bad ? -1 : 0;
+}
+
+static void put_escaped(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*p, f);
+        }
+    }
+}
+
+void ex_svg_text(ex_svg *s, double x, double y, double size, const char *anchor, double rotate,
+                 const char *color, const char *text)
+{
+    fprintf(s->f, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%.1f\" text-anchor=\"%s\" fill=\"%s\"",
+            x, y, size, anchor, color);
+    if (rotate != 0.0) fprintf(s->f, " transform=\"rotate(%.1f %.2f %.2f)\"", rotate, x, y);
+    fputc('>', s->f);
+    put_escaped(s->f, text);
+    fputs("</text>\n", s->f);
+}
+
+static void stroke_attrs(FILE *f, const char *color, double width, int dashed)
+{
+    fprintf(f, " fill=\"none\" stroke=\"%s\" stroke-width=\"%.2f\"", color, width);
+    if (dashed) fprintf(f, " stroke-dasharray=\"%.1f %.1f\"", 3.0 * width + 2.0, 2.0 * width + 2.0);
+}
+
+void ex_svg_line(ex_svg *s, double x1, double y1, double x2, double y2, const char *color,
+                 double width, int dashed)
+{
+    fprintf(s->f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"", x1, y1, x2, y2);
+    stroke_attrs(s->f, color, width, dashed);
+    fputs("/>\n", s->f);
+}
+
+static void put_points(FILE *f, const double *xy, size_t n)
+{
+    fputs(" points=\"", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%.2f,%.2f", i ? " " : "", xy[2 * i], xy[2 * i + 1]);
+    fputc('"', f);
+}
+
+void ex_svg_polyline(ex_svg *s, const double *xy, size_t n, const char *color, double width,
+                     int dashed, double opacity)
+{
+    if (n == 0) return;
+    fputs("<polyline", s->f);
+    put_points(s->f, xy, n);
+    stroke_attrs(s->f, color, width, dashed);
+    if (opacity < 1.0) fprintf(s->f, " stroke-opacity=\"%.2f\"", opacity);
+    fputs(" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n", s->f);
+}
+
+void ex_svg_polygon(ex_svg *s, const double *xy, size_t n, const char *fill, double opacity)
+{
+    if (n == 0) return;
+    fputs("<polygon", s->f);
+    put_points(s->f, xy, n);
+    fprintf(s->f, " fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\"/>\n", fill, opacity);
+}
+
+void ex_svg_rect(ex_svg *s, double x, double y, double w, double h, const char *stroke,
+                 const char *fill)
+{
+    fprintf(s->f,
+            "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\" stroke=\"%s\"/>\n",
+            x, y, w, h, fill ? fill : "none", stroke ? stroke : "none");
+}
+
+void ex_svg_circle(ex_svg *s, double cx, double cy, double r, const char *fill)
+{
+    fprintf(s->f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"%s\"/>\n", cx, cy, r, fill);
+}
+
+void ex_svg_clip_begin(ex_svg *s, double x, double y, double w, double h)
+{
+    int id = ++s->clips;
+    fprintf(s->f,
+            "<clipPath id=\"clip%d\"><rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>"
+            "</clipPath>\n<g clip-path=\"url(#clip%d)\">\n",
+            id, x, y, w, h, id);
+}
+
+void ex_svg_clip_end(ex_svg *s) { fputs("</g>\n", s->f); }
+
+/* ---- axes ------------------------------------------------------------------------- */
+
+double ex_axes_px(const ex_axes *a, double x)
+{
+    return a->left + (x - a->x0) / (a->x1 - a->x0) * a->width;
+}
+
+double ex_axes_py(const ex_axes *a, double y)
+{
+    double f = a->log_y ? (log10(y) - log10(a->y0)) / (log10(a->y1) - log10(a->y0))
+                        : (y - a->y0) / (a->y1 - a->y0);
+    return a->top + (1.0 - f) * a->height;
+}
+
+/* A "nice" tick step (1, 2 or 5 times a power of ten) giving about five ticks. */
+static double nice_step(double span)
+{
+    double raw = span / 5.0, mag = pow(10.0, floor(log10(raw))), r = raw / mag;
+    return (r < 1.5 ? 1.0 : r < 3.0 ? 2.0 : r < 7.0 ? 5.0 : 10.0) * mag;
+}
+
+static void tick_label(double v, double step, char *buf, size_t cap)
+{
+    if (fabs(v) < step * 1e-9) v = 0.0;
+    snprintf(buf, cap, "%g", v);
+}
+
+static void x_ticks(ex_svg *s, const ex_axes *a)
+{
+    double step = nice_step(a->x1 - a->x0), bottom = a->top + a->height;
+    char buf[32];
+    for (double v = ceil(a->x0 / step - 1e-9) * step; v <= a->x1 + step * 1e-9; v += step) {
+        double px = ex_axes_px(a, v);
+        ex_svg_line(s, px, a->top, px, bottom, "#e6e6e6", 1.0, 0);
+        ex_svg_line(s, px, bottom, px, bottom + 5, "black", 1.0, 0);
+        tick_label(v, step, buf, sizeof buf);
+        ex_svg_text(s, px, bottom + 18, 12, "middle", 0, "black", buf);
+    }
+}
+
+static void y_tick(ex_svg *s, const ex_axes *a, double v, const char *label, int major)
+{
+    double py = ex_axes_py(a, v);
+    if (major) ex_svg_line(s, a->left, py, a->left + a->width, py, "#e6e6e6", 1.0, 0);
+    ex_svg_line(s, a->left - (major ? 5 : 3), py, a->left, py, "black", 1.0, 0);
+    if (label) ex_svg_text(s, a->left - 8, py + 4, 12, "end", 0, "black", label);
+}
+
+static void y_ticks_log(ex_svg *s, const ex_axes *a)
+{
+    int k0 = (int)floor(log10(a->y0)), k1 = (int)ceil(log10(a->y1));
+    int few = k1 - k0 <= 2; /* label 2 and 5 too when the range spans few decades */
+    char buf[32];
+    for (int k = k0; k <= k1; k++) {
+        for (int m = 1; m <= 9; m++) {
+            double v = m * pow(10.0, k);
+            if (v < a->y0 * (1 - 1e-9) || v > a->y1 * (1 + 1e-9)) continue;
+            int labelled = m == 1 || (few && (m == 2 || m == 5));
+            snprintf(buf, sizeof buf, "%g", v);
+            y_tick(s, a, v, labelled ? buf : NULL, m == 1);
+        }
+    }
+}
+
+static void y_ticks_linear(ex_svg *s, const ex_axes *a)
+{
+    double step = nice_step(a->y1 - a->y0);
+    char buf[32];
+    for (double v = ceil(a->y0 / step - 1e-9) * step; v <= a->y1 + step * 1e-9; v += step) {
+        tick_label(v, step, buf, sizeof buf);
+        y_tick(s, a, v, buf, 1);
+    }
+}
+
+void ex_svg_axes(ex_svg *s, const ex_axes *a, const char *title, const char *xlabel,
+                 const char *ylabel)
+{
+    x_ticks(s, a);
+    if (a->log_y) y_ticks_log(s, a);
+    else y_ticks_linear(s, a);
+    ex_svg_rect(s, a->left, a->top, a->width, a->height, "black", NULL);
+    if (title) ex_svg_text(s, a->left + a->width / 2, a->top - 10, 15, "middle", 0, "black", title);
+    if (xlabel)
+        ex_svg_text(s, a->left + a->width / 2, a->top + a->height + 40, 13, "middle", 0, "black",
+                    xlabel);
+    if (ylabel) {
+        double x = a->left - 58, y = a->top + a->height / 2;
+        ex_svg_text(s, x, y, 13, "middle", -90, "black", ylabel);
+    }
+}
+
+void ex_svg_legend(ex_svg *s, double right, double top, const ex_legend_item *items, size_t n)
+{
+    size_t longest = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(items[i].label) > longest) longest = strlen(items[i].label);
+    double w = 44 + 7.0 * (double)longest, h = 8 + 20.0 * (double)n;
+    ex_svg_rect(s, right - w, top, w, h, "#999999", "white");
+    for (size_t i = 0; i < n; i++) {
+        double y = top + 14 + 20.0 * (double)i;
+        ex_svg_line(s, right - w + 8, y, right - w + 32, y, items[i].color, 2.5, items[i].dashed);
+        ex_svg_text(s, right - w + 38, y + 4, 12, "start", 0, "black", items[i].label);
+    }
+}
+
+/* ---- learning curves -------------------------------------------------------------- */
+
+static void curve_range(const ex_curve *c, size_t n, int log_y, double *xlo, double *xhi,
+                        double *ylo, double *yhi)
+{
+    *xlo = INFINITY, *xhi = -INFINITY, *ylo = INFINITY, *yhi = -INFINITY;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < c[k].n; i++) {
+            double m = c[k].mean[i], e = c[k].sem && isfinite(c[k].sem[i]) ? c[k].sem[i] : 0.0;
+            if (!isfinite(m) || (log_y && m <= 0)) continue;
+            double lo = m - e;
+            if (log_y && lo <= 0) lo = m;
+            *xlo = fmin(*xlo, c[k].x[i]);
+            *xhi = fmax(*xhi, c[k].x[i]);
+            *ylo = fmin(*ylo, lo);
+            *yhi = fmax(*yhi, m + e);
+        }
+}
+
+static void fix_range(double *lo, double *hi, int log_y)
+{
+    if (!isfinite(*lo) || !isfinite(*hi)) *lo = log_y ? 0.1 : 0.0, *hi = 1.0;
+    if (log_y) {
+        double pad = pow(*hi / *lo, 0.04);
+        *lo /= pad, *hi *= pad;
+        if (*hi <= *lo * 1.0001) *lo /= 2, *hi *= 2;
+    } else {
+        double pad = 0.05 * (*hi - *lo);
+        if (*lo >= 0 && *lo - pad < 0) *lo = 0;
+        else *lo -= pad;
+        *hi += pad;
+        if (*hi <= *lo) *hi = *lo + 1.0;
+    }
+}
+
+static void draw_curve(ex_svg *s, const ex_axes *a, const ex_curve *c)
+{
+    double *pts = malloc(4 * (c->n ? c->n : 1) * sizeof *pts);
+    if (!pts) return;
+    size_t m = 0;
+    if (c->sem) { /* band: upper edge forwards, lower edge backwards */
+        for (size_t i = 0; i < c->n; i++) {
+            if (!isfinite(c->mean[i]) || !isfinite(c->sem[i])) continue;
+            pts[2 * m] = ex_axes_px(a, c->x[i]);
+            pts[2 * m++ + 1] = ex_axes_py(a, c->mean[i] + c->sem[i]);
+        }
+        for (size_t i = c->n; i-- > 0;) {
+            if (!isfinite(c->mean[i]) || !isfinite(c->sem[i])) continue;
+            double lo = c->mean[i] - c->sem[i];
+            if (a->log_y && lo <= a->y0) lo = a->y0;
+            pts[2 * m] = ex_axes_px(a, c->x[i]);
+            pts[2 * m++ + 1] = ex_axes_py(a, lo);
+        }
+        if (m > 2) ex_svg_polygon(s, pts, m, c->color, 0.22);
+    }
+    m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!isfinite(c->mean[i]) || (a->log_y && c->mean[i] <= 0)) continue;
+        pts[2 * m] = ex_axes_px(a, c->x[i]);
+        pts[2 * m++ + 1] = ex_axes_py(a, c->mean[i]);
+    }
+    ex_svg_polyline(s, pts, m, c->color, 2.0, 0, 1.0);
+    free(pts);
+}
+
+int ex_plot_curves(const char *path, const char *title, const char *xlabel, const char *ylabel,
+                   int log_y, const ex_curve *curves, size_t n)
+{
+    ex_axes a = {90, 40, 560, 330, 0, 1, 0, 1, log_y};
+    curve_range(curves, n, log_y, &a.x0, &a.x1, &a.y0, &a.y1);
+    if (!isfinite(a.x0) || a.x1 <= a.x0) a.x0 = 0, a.x1 = 1;
+    fix_range(&a.y0, &a.y1, log_y);
+    ex_svg *s = ex_svg_open(path, 680, 430);
+    if (!s) return -1;
+    ex_svg_axes(s, &a, title, xlabel, ylabel);
+    ex_svg_clip_begin(s, a.left, a.top, a.width, a.height);
+    for (size_t k = 0; k < n; k++) draw_curve(s, &a, &curves[k]);
+    ex_svg_clip_end(s);
+    ex_legend_item items[16];
+    size_t ni = n < 16 ? n : 16;
+    for (size_t k = 0; k < ni; k++) {
+        items[k].label = curves[k].label;
+        items[k].color = curves[k].color;
+        items[k].dashed = 0;
+    }
+    ex_svg_legend(s, a.left + a.width - 8, a.top + 8, items, ni);
+    return ex_svg_close(s);
+}
+
+/* ---- trajectories ----------------------------------------------------------------- */
+
+static void draw_path(ex_svg *s, const ex_axes *a, const ex_path2d *p)
+{
+    double *pts = malloc(2 * (p->n ? p->n : 1) * sizeof *pts);
+    if (!pts) return;
+    for (size_t i = 0; i < p->n; i++) {
+        pts[2 * i] = ex_axes_px(a, p->xy[2 * i]);
+        pts[2 * i + 1] = ex_axes_py(a, p->xy[2 * i + 1]);
+    }
+    ex_svg_polyline(s, pts, p->n, p->color, p->width, p->dashed, p->opacity);
+    if (p->mark_end && p->n) ex_svg_circle(s, pts[2 * p->n - 2], pts[2 * p->n - 1], 3.0, p->color);
+    free(pts);
+}
+
+int ex_plot_paths(const char *path, const char *title, const ex_panel *panels, size_t n_panels,
+                  double lim, const ex_legend_item *legend, size_t n_legend)
+{
+    const double side = 330, gap = 90, left = 80, top = 70, legend_w = 190;
+    double width = left + (double)n_panels * (side + gap) - gap + 30 + legend_w;
+    ex_svg *s = ex_svg_open(path, width, top + side + 70);
+    if (!s) return -1;
+    if (title) ex_svg_text(s, width / 2, 26, 17, "middle", 0, "black", title);
+    for (size_t k = 0; k < n_panels; k++) {
+        ex_axes a = {left + (double)k * (side + gap), top, side, side, -lim, lim, -lim, lim, 0};
+        ex_svg_axes(s, &a, panels[k].title, "x", "y");
+        ex_svg_clip_begin(s, a.left, a.top, a.width, a.height);
+        for (size_t i = 0; i < panels[k].n; i++) draw_path(s, &a, &panels[k].paths[i]);
+        ex_svg_clip_end(s);
+    }
+    if (n_legend) ex_svg_legend(s, width - 10, top, legend, n_legend);
+    return ex_svg_close(s);
+}

@@ -341,6 +341,57 @@ CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t clas
                                       const int32_t *labels, size_t n_labels, double denom,
                                       float *dy, double *loss, size_t *n_correct);
 
+/* ---------------------------------------------------------------------------
+ * Checkpoints (since 0.1)
+ *
+ * Versioned, checksummed binary snapshots (format: docs/reliability.md): magic,
+ * format version, object kind, little-endian fixed-width fields, shapes, settings,
+ * every tensor, and a CRC-32 over the payload.
+ *
+ * What is saved.  Cortex: shapes, TRAINING and THREADS, every parameter tensor and its
+ * gradient, the active batch and the current state; the window tape is not saved, so
+ * the loaded cortex begins a new window from the saved current state.  Cerebellum:
+ * shapes, ABLATED, IO_LESION, LOSS_MEAN, FORWARD_CACHE and THREADS, the mossy-fibre
+ * mask, every parameter tensor and its gradient (not the cached forwards).  Optimizer:
+ * its hyperparameters, step counters, each group's LR_SCALE, FROZEN, update count and
+ * moments; not the attached parameters (save those with their objects).
+ *
+ * Memory: _save_mem(h, buf, cap, &size).  buf NULL with cap 0 is a size query: OK and
+ * *size = the checkpoint's size.  Otherwise the checkpoint is written to buf when
+ * cap >= that size (OK, *size = bytes written); when cap is too small the call fails
+ * with SHAPE, writes nothing to buf and still sets *size to the size needed.
+ * Files: _save(h, path) writes path.tmp.* beside path, flushes it to the disk (fsync)
+ * and renames it over path, so a crash leaves either the old file or the new one.
+ *
+ * Loading.  Cortex and cerebellum loads create a new handle (*out, set only on
+ * success).  An optimizer checkpoint is loaded into an existing optimizer with the same
+ * groups (count and sizes, in the same order, attached as before); it restores state,
+ * not the attached parameters.  A failed load changes nothing and leaks nothing.
+ * Errors: NULL; IO (file cannot be opened, read, created or renamed); FORMAT (bad
+ * magic, truncated or padded, unknown kind, a field out of range, implausible shapes:
+ * a size above 2^24 or a handle needing more than 1 GiB); VERSION (another format
+ * version); CHECKSUM (payload CRC mismatch); MISMATCH (a checkpoint of another object
+ * kind, or optimizer groups that differ); NUMERIC (NaN or Inf in parameters, state,
+ * mask or moments); NOMEM; SHAPE (save_mem: cap too small).
+ * ------------------------------------------------------------------------- */
+CCRNN_API int ccrnn_cortex_save(const ccrnn_cortex *cx, const char *path);
+CCRNN_API int ccrnn_cortex_load(const char *path, ccrnn_cortex **out);
+CCRNN_API int ccrnn_cortex_save_mem(const ccrnn_cortex *cx, void *buf, size_t cap,
+                                    size_t *size);
+CCRNN_API int ccrnn_cortex_load_mem(const void *buf, size_t size, ccrnn_cortex **out);
+
+CCRNN_API int ccrnn_cerebellum_save(const ccrnn_cerebellum *cb, const char *path);
+CCRNN_API int ccrnn_cerebellum_load(const char *path, ccrnn_cerebellum **out);
+CCRNN_API int ccrnn_cerebellum_save_mem(const ccrnn_cerebellum *cb, void *buf, size_t cap,
+                                        size_t *size);
+CCRNN_API int ccrnn_cerebellum_load_mem(const void *buf, size_t size, ccrnn_cerebellum **out);
+
+CCRNN_API int ccrnn_optimizer_save(const ccrnn_optimizer *opt, const char *path);
+CCRNN_API int ccrnn_optimizer_load(ccrnn_optimizer *opt, const char *path);
+CCRNN_API int ccrnn_optimizer_save_mem(const ccrnn_optimizer *opt, void *buf, size_t cap,
+                                       size_t *size);
+CCRNN_API int ccrnn_optimizer_load_mem(ccrnn_optimizer *opt, const void *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

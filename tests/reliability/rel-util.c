@@ -1,0 +1,246 @@
+/* Shared helpers of the reliability tests (see rel-util.h). */
+#include "rel-util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rel_passed, rel_failed;
+
+int rel_check(int ok, const char *file, int line, const char *fmt, ...)
+{
+    if (ok) {
+        rel_passed++;
+        return 1;
+    }
+    rel_failed++;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "FAIL %s:%d: ", file, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 0;
+}
+
+int rel_summary(const char *program)
+{
+    printf("%s: %d passed, %d failed\n", program, rel_passed, rel_failed);
+    return rel_failed ? 1 : 0;
+}
+
+void rel_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "FATAL: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+/* ---- randomness ------------------------------------------------------------------- */
+
+uint64_t rel_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+float rel_uniform(uint64_t *state, float lo, float hi)
+{
+    double u = (double)(rel_rand(state) >> 11) * (1.0 / 9007199254740992.0);
+    return (float)(lo + (hi - lo) * u);
+}
+
+/* ---- the model ---------------------------------------------------------------------- */
+
+rel_config rel_default_config(int cell)
+{
+    rel_config c = {cell, 3, 8, 2, 4, 6, 2, 1, 12, 0, 1234};
+    return c;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) rel_die("out of memory");
+    return p;
+}
+
+static void alloc_scratch(rel_model *m)
+{
+    const rel_config *c = &m->cfg;
+    MUST(ccrnn_cortex_shape(m->cx, NULL, NULL, NULL, NULL, &m->Z, NULL, NULL));
+    m->x = xcalloc(c->seq_len * c->batch * c->n_in, sizeof(float));
+    m->target = xcalloc(c->seq_len * c->batch * c->n_out, sizeof(float));
+    m->y = xcalloc(c->batch * c->n_out, sizeof(float));
+    m->dy = xcalloc(c->batch * c->n_out, sizeof(float));
+    m->dz = xcalloc(c->batch * m->Z, sizeof(float));
+    m->dz_start = xcalloc(c->batch * m->Z, sizeof(float));
+}
+
+static void attach_optimizer(rel_model *m)
+{
+    MUST(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &m->opt));
+    MUST(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_LR, 1e-2));
+    MUST(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA2, 0.98));
+    MUST(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_EPS, 1e-9));
+    MUST(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_CLIP_NORM, 1.0));
+    MUST(ccrnn_optimizer_add_cortex(m->opt, m->cx, NULL));
+    MUST(ccrnn_optimizer_add_cerebellum(m->opt, m->cb, NULL));
+}
+
+void rel_model_create(rel_model *m, const rel_config *cfg)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    size_t max_window = cfg->tau < cfg->seq_len ? cfg->tau : cfg->seq_len;
+    MUST(ccrnn_cortex_create(cfg->cell, cfg->n_in, cfg->n_hidden, cfg->n_out, cfg->batch,
+                             max_window, cfg->seed, &m->cx));
+    size_t Z;
+    MUST(ccrnn_cortex_shape(m->cx, NULL, NULL, NULL, NULL, &Z, NULL, NULL));
+    MUST(ccrnn_cerebellum_create(Z, 0, Z, cfg->cb_layers, cfg->cb_width, cfg->batch,
+                                 cfg->seed + 1, CCRNN_CEREBELLUM_DEFAULT, &m->cb));
+    if (cfg->fibres) MUST(ccrnn_cerebellum_set_fibres(m->cb, cfg->fibres, cfg->seed + 2));
+    attach_optimizer(m);
+    alloc_scratch(m);
+}
+
+void rel_model_adopt(rel_model *m, const rel_config *cfg, ccrnn_cortex *cx,
+                     ccrnn_cerebellum *cb)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->cx = cx;
+    m->cb = cb;
+    attach_optimizer(m);
+    alloc_scratch(m);
+}
+
+void rel_model_destroy(rel_model *m)
+{
+    ccrnn_optimizer_destroy(m->opt);
+    ccrnn_cerebellum_destroy(m->cb);
+    ccrnn_cortex_destroy(m->cx);
+    free(m->x); free(m->y); free(m->target); free(m->dy); free(m->dz); free(m->dz_start);
+    memset(m, 0, sizeof *m);
+}
+
+/* Inputs in [-1, 1) and targets that depend on the batch index only. */
+static void make_batch(rel_model *m, uint64_t index)
+{
+    const rel_config *c = &m->cfg;
+    uint64_t s = c->seed * 1000003u + index;
+    for (size_t i = 0; i < c->seq_len * c->batch * c->n_in; i++) m->x[i] = rel_uniform(&s, -1, 1);
+    for (size_t i = 0; i < c->seq_len * c->batch * c->n_out; i++)
+        m->target[i] = rel_uniform(&s, -1, 1);
+}
+
+/* One truncation window of TASKS.md section 1: forward with the loss, inject 0.1 times
+ * the cerebellum's prediction at the window end, backpropagate, teach the cerebellum. */
+static int train_window(rel_model *m, size_t t0, size_t t1)
+{
+    const rel_config *c = &m->cfg;
+    size_t B = c->batch, nx = B * c->n_in, ny = B * c->n_out, nz = B * m->Z;
+    int st = ccrnn_cortex_begin_window(m->cx);
+    for (size_t t = t0; t < t1 && !st; t++) {
+        st = ccrnn_cortex_forward(m->cx, m->x + t * nx, nx, m->y, ny);
+        if (!st)
+            st = ccrnn_loss_mse(m->y, m->target + t * ny, ny, c->n_out, NULL, 0, 0.0, m->dy, NULL);
+        if (!st) st = ccrnn_cortex_output_grad(m->cx, t - t0, m->dy, ny);
+    }
+    if (!st) st = ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, 0.1, m->dz, nz);
+    if (!st) st = ccrnn_cortex_backward(m->cx, m->dz, nz, m->dz_start, nz);
+    if (!st) st = ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, m->dz_start, nz, NULL);
+    return st;
+}
+
+int rel_train_batch(rel_model *m, uint64_t index)
+{
+    const rel_config *c = &m->cfg;
+    make_batch(m, index);
+    int st = ccrnn_cortex_reset(m->cx, c->batch);
+    for (size_t t0 = 0; t0 < c->seq_len && !st; t0 += c->tau) {
+        size_t t1 = t0 + c->tau < c->seq_len ? t0 + c->tau : c->seq_len;
+        st = train_window(m, t0, t1);
+    }
+    if (!st) st = ccrnn_optimizer_step(m->opt);
+    return st;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+#define SAVE_TO_BUFFER(fn, obj, n)                                                      \
+    do {                                                                                \
+        MUST(fn(obj, NULL, 0, n));                                                      \
+        unsigned char *buf_ = xcalloc(*(n), 1);                                         \
+        size_t cap_ = *(n);                                                             \
+        MUST(fn(obj, buf_, cap_, n));                                                   \
+        if (*(n) != cap_) rel_die(#fn " wrote %zu bytes, announced %zu", *(n), cap_);   \
+        return buf_;                                                                    \
+    } while (0)
+
+unsigned char *rel_save_cortex(const ccrnn_cortex *cx, size_t *n)
+{
+    SAVE_TO_BUFFER(ccrnn_cortex_save_mem, cx, n);
+}
+
+unsigned char *rel_save_cerebellum(const ccrnn_cerebellum *cb, size_t *n)
+{
+    SAVE_TO_BUFFER(ccrnn_cerebellum_save_mem, cb, n);
+}
+
+unsigned char *rel_save_optimizer(const ccrnn_optimizer *opt, size_t *n)
+{
+    SAVE_TO_BUFFER(ccrnn_optimizer_save_mem, opt, n);
+}
+
+int rel_same_bytes(const void *a, size_t na, const void *b, size_t nb)
+{
+    return na == nb && memcmp(a, b, na) == 0;
+}
+
+uint32_t rel_crc32(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+void rel_put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+void rel_put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+uint32_t rel_get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+uint64_t rel_get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+void rel_fix_crc(unsigned char *buf, size_t n)
+{
+    if (n < 32) return;
+    rel_put_u32(buf + 24, rel_crc32(buf + 32, n - 32));
+}

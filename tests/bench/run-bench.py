@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Side-by-side benchmark for issue 5: libccrnn (ccrnn-bench) against the PyTorch
+references in ../shared/bench on identical configurations, in one run, as ratios.
+
+For each thread count it runs ccrnn-bench (which measures the BLIS sgemm ceiling in
+the same process) and then torch_ccrnn.py / torch_online.py with the README's
+arguments and the same --threads; with --repeat N the whole block runs N times and
+the medians are compared.  It then runs the memory report (ccrnn-bench --memory, a
+fresh process) and the steady-state allocation test, and prints one table with each
+issue target marked met / missed.
+
+Usage: tests/bench/run-bench.py [--build-dir DIR] [--shared DIR] [--threads 1,2]
+                                [--repeat N] [--markdown]
+Environment: CCRNN_BUILD_DIR (default <repo>/build-bench, else <repo>/build),
+             CCRNN_SHARED_DIR (default <repo>/../shared).
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+PYTHON = "/usr/bin/python3"  # Debian's python3-torch lives here, not in a pyenv python
+
+PAPER = ["--B", "50", "--I", "28", "--H", "50", "--O", "2", "--L", "1", "--seq", "28", "--T", "7"]
+TORCH = {
+    "paper": ("torch_ccrnn.py", PAPER + ["--S", "400"]),
+    "paper-crnn": ("torch_ccrnn.py", PAPER + ["--S", "0"]),
+    "large": ("torch_ccrnn.py", ["--B", "64", "--I", "128", "--H", "512", "--O", "16",
+                                 "--S", "1024", "--seq", "64", "--T", "16", "--batches", "5"]),
+    "online-learn": ("torch_online.py", ["--learn", "1"]),
+    "online-infer": ("torch_online.py", ["--learn", "0"]),
+}
+CONFIGS = list(TORCH)
+
+
+def find_build_dir(arg):
+    cands = [arg, os.environ.get("CCRNN_BUILD_DIR"),
+             os.path.join(REPO, "build-bench"), os.path.join(REPO, "build")]
+    for d in cands:
+        if d and os.path.exists(os.path.join(d, "tests", "bench", "ccrnn-bench")):
+            return os.path.abspath(d)
+    sys.exit("run-bench: no ccrnn-bench found; build first (meson setup BUILD && ninja -C BUILD)"
+             " and pass --build-dir or CCRNN_BUILD_DIR")
+
+
+def find_shared_dir(arg):
+    d = arg or os.environ.get("CCRNN_SHARED_DIR") or os.path.join(REPO, "..", "shared")
+    d = os.path.abspath(d)
+    if not os.path.exists(os.path.join(d, "bench", "torch_ccrnn.py")):
+        sys.exit(f"run-bench: {d}/bench/torch_ccrnn.py not found; pass --shared or CCRNN_SHARED_DIR")
+    return d
+
+
+def run(cmd, env=None, ok=(0,)):
+    """Runs cmd (echoed to stderr, so the exact commands are on record)."""
+    print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode not in ok:
+        sys.stderr.write(p.stdout + p.stderr)
+        sys.exit(f"run-bench: command failed ({p.returncode}): {' '.join(cmd)}")
+    return p
+
+
+def kv(line):
+    return dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+
+
+def run_libccrnn(bench, threads):
+    out = run([bench, "--threads", str(threads)]).stdout
+    res, peak = {}, None
+    for line in out.splitlines():
+        if line.startswith("PEAK"):
+            peak = float(kv(line)["gflops_best"])
+        elif line.startswith("RESULT"):
+            d = kv(line)
+            res[d["config"]] = (float(d["median_s"]), float(d["flops"]))
+        elif line.startswith("INFO"):
+            info = line
+    return res, peak, info
+
+
+def run_torch(shared, config, threads):
+    script, args = TORCH[config]
+    out = run([PYTHON, os.path.join(shared, "bench", script)] + args +
+              ["--threads", str(threads)]).stdout
+    m = re.search(r"torch_ms_per_batch ([0-9.]+)", out)
+    if m:
+        return float(m.group(1)) * 1e-3
+    m = re.search(r"torch_online_us_per_step ([0-9.]+)", out)
+    if m:
+        return float(m.group(1)) * 1e-6
+    sys.exit(f"run-bench: unexpected PyTorch output: {out!r}")
+
+
+def fmt_time(config, s):
+    return f"{s * 1e6:.1f} us" if config.startswith("online") else f"{s * 1e3:.2f} ms"
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def evaluate(config, threads, ratio, frac, lib1, lib2):
+    """Target text and verdict for one row (targets are 1-thread unless stated)."""
+    if threads == 1:
+        if config in ("paper", "paper-crnn"):
+            return ">= 2.5x PyTorch", verdict(ratio >= 2.5)
+        if config == "large":
+            return "> 1x PyTorch, >= 75% BLIS", verdict(ratio > 1.0 and frac >= 0.75)
+        if config == "online-learn":
+            return ">= 15x PyTorch", verdict(ratio >= 15.0)
+        if config == "online-infer":
+            return ">= 8x PyTorch", verdict(ratio >= 8.0)
+    if threads == 2 and config == "large" and lib1 and lib2:
+        scale = lib1 / lib2
+        return f">= 1.6x 1-thread (is {scale:.2f}x)", verdict(scale >= 1.6)
+    return "-", "-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build-dir")
+    ap.add_argument("--shared")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    a = ap.parse_args()
+    build = find_build_dir(a.build_dir)
+    shared = find_shared_dir(a.shared)
+    bench = os.path.join(build, "tests", "bench", "ccrnn-bench")
+    threads = [int(t) for t in a.threads.split(",")]
+
+    lib = {t: {c: [] for c in CONFIGS} for t in threads}
+    torch = {t: {c: [] for c in CONFIGS} for t in threads}
+    peaks = {t: [] for t in threads}
+    flops, info = {}, ""
+    for _ in range(a.repeat):
+        for t in threads:
+            res, peak, info = run_libccrnn(bench, t)
+            peaks[t].append(peak)
+            for c in CONFIGS:
+                lib[t][c].append(res[c][0])
+                flops[c] = res[c][1]
+            for c in CONFIGS:
+                torch[t][c].append(run_torch(shared, c, t))
+
+    tv = run([PYTHON, "-c", "import torch; print(torch.__version__)"]).stdout.strip()
+    print(f"{info}  torch={tv}  repeat={a.repeat}")
+    for t in threads:
+        p = peaks[t]
+        print(f"BLIS sgemm ceiling, {t} thread(s): {statistics.median(p):.1f} GFLOP/s "
+              f"(best of each run: {', '.join(f'{x:.1f}' for x in p)})")
+    rows = []
+    med = {t: {c: statistics.median(lib[t][c]) for c in CONFIGS} for t in threads}
+    for t in threads:
+        for c in CONFIGS:
+            lt, tt = med[t][c], statistics.median(torch[t][c])
+            ratio = tt / lt
+            gf = flops[c] / lt * 1e-9
+            frac = gf / statistics.median(peaks[t])
+            spread = [tr / lr for tr, lr in zip(torch[t][c], lib[t][c])]
+            target, ok = evaluate(c, t, ratio, frac, med.get(1, {}).get(c), med.get(2, {}).get(c))
+            rows.append((c, str(t), fmt_time(c, lt), fmt_time(c, tt), f"{ratio:.2f}x",
+                         f"{min(spread):.2f}-{max(spread):.2f}", f"{gf:.2f}", f"{100 * frac:.1f}%",
+                         target, ok))
+    head = ("config", "thr", "libccrnn", "PyTorch", "speed-up", "range", "GFLOP/s", "of BLIS",
+            "target", "status")
+    print_table(head, rows, a.markdown)
+    memory(bench, a.markdown)
+    allocations(build)
+
+
+def print_table(head, rows, markdown):
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+        return
+    w = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)))
+    for r in rows:
+        print("  ".join(x.ljust(w[i]) for i, x in enumerate(r)))
+
+
+def memory(bench, markdown):
+    out = run([bench, "--memory"]).stdout
+    line = next(l for l in out.splitlines() if l.startswith("MEMORY"))
+    d = kv(line)
+    ratio = float(d["ratio"])
+    print(f"\nmemory (large, 1 thread): peak RSS {d['peak_rss_mib']} MiB vs parameters "
+          f"{d['params_mib']} + gradients {d['grads_mib']} + Adam state {d['adam_state_mib']} + "
+          f"window tape {d['tape_mib']} = {d['model_mib']} MiB -> {ratio:.2f}x "
+          f"(target <= 1.3x: {verdict(ratio <= 1.3)}); RSS at start {d['rss_at_start_mib']} MiB, "
+          f"after create {d['rss_after_create_mib']} MiB, benchmark's own data "
+          f"{d['host_data_mib']} MiB")
+
+
+def allocations(build):
+    exe = os.path.join(build, "tests", "bench", "test-no-alloc")
+    if not os.path.exists(exe):
+        print("\nallocations: test-no-alloc not built")
+        return
+    for t in (1, 2):
+        p = run([exe, str(t)], ok=(0, 1))
+        print(f"\nallocations, {t} thread(s) (tests/bench/test-no-alloc {t}): "
+              f"{verdict(p.returncode == 0)}")
+        print("  " + p.stdout.strip().replace("\n", "\n  "))
+
+
+if __name__ == "__main__":
+    main()

@@ -2,11 +2,12 @@
 collection (weakref.finalize), exactly once whichever comes first."""
 import collections
 import ctypes
+import os
 import weakref
 
 import numpy as np
 
-from ._lib import lib, check
+from ._lib import lib, check, function
 from .errors import StateError
 
 TensorInfo = collections.namedtuple("TensorInfo", "name rows cols offset")
@@ -59,6 +60,26 @@ class Handle:
         return "<ccrnn.%s %s>" % (type(self).__name__, state)
 
 
+def save_to_path(kind, pointer, path):
+    check(function("ccrnn_%s_save" % kind)(pointer, os.fsencode(path)))
+
+
+def save_to_bytes(kind, pointer):
+    """The checkpoint as bytes: a size query, then the write."""
+    fn = function("ccrnn_%s_save_mem" % kind)
+    size = ctypes.c_size_t()
+    check(fn(pointer, None, 0, ctypes.byref(size)))
+    buf = ctypes.create_string_buffer(size.value)
+    check(fn(pointer, buf, size.value, ctypes.byref(size)))
+    return buf.raw[:size.value]
+
+
+def bytes_buffer(data):
+    """A C buffer holding data (bytes, bytearray or memoryview)."""
+    data = bytes(data)
+    return (ctypes.c_char * max(len(data), 1)).from_buffer_copy(data or b"\0"), len(data)
+
+
 class Attachable(Handle):
     """A handle an optimizer may update: it cannot be closed under a live optimizer."""
 
@@ -70,6 +91,36 @@ class Attachable(Handle):
         if live:
             raise StateError("%s is attached to an open Optimizer: close the optimizer first "
                              "(its step would write freed memory)" % self._kind)
+
+    def _flat_view(self, which):
+        """The params (which=0) or grads (1) view, cached weakly.
+
+        A view holds a strong reference to its handle (so the memory outlives every
+        view); the handle holds the view only weakly, because numpy arrays are not
+        traversed by the cycle collector and a strong cycle would never be freed."""
+        cache = self.__dict__.setdefault("_view_refs", [None, None])
+        view = cache[which]() if cache[which] is not None else None
+        if view is None:
+            views = self._views(self._params_fn)
+            for i in (0, 1):
+                old = cache[i]() if cache[i] is not None else None
+                if old is None:
+                    cache[i] = weakref.ref(views[i])
+            view = views[which]
+        return view
+
+    @property
+    def params(self):
+        """All parameters as one flat float32 view of the library's memory (no copy).
+        Writing to it changes the model.  Valid until close()."""
+        self._p()
+        return self._flat_view(0)
+
+    @property
+    def grads(self):
+        """The accumulated gradients, same layout as params (a view, no copy)."""
+        self._p()
+        return self._flat_view(1)
 
     def _views(self, getter):
         """(values, grads) flat float32 views aliasing the library's memory."""

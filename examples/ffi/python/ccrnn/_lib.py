@@ -48,6 +48,7 @@ c_uint = ctypes.c_uint
 c_double = ctypes.c_double
 c_uint64 = ctypes.c_uint64
 c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
 FLOATP = P(ctypes.c_float)
 CX = P(_Cortex)
 CB = P(_Cerebellum)
@@ -130,7 +131,25 @@ PROTOTYPES = {
                                FLOATP, P(c_double)]),
     "ccrnn_loss_softmax_xent": (c_int, [FLOATP, size_t, size_t, P(ctypes.c_int32), size_t,
                                         c_double, FLOATP, P(c_double), P(size_t)]),
+    # checkpoints
+    "ccrnn_cortex_save": (c_int, [CX, c_char_p]),
+    "ccrnn_cortex_load": (c_int, [c_char_p, P(CX)]),
+    "ccrnn_cortex_save_mem": (c_int, [CX, c_void_p, size_t, P(size_t)]),
+    "ccrnn_cortex_load_mem": (c_int, [c_void_p, size_t, P(CX)]),
+    "ccrnn_cerebellum_save": (c_int, [CB, c_char_p]),
+    "ccrnn_cerebellum_load": (c_int, [c_char_p, P(CB)]),
+    "ccrnn_cerebellum_save_mem": (c_int, [CB, c_void_p, size_t, P(size_t)]),
+    "ccrnn_cerebellum_load_mem": (c_int, [c_void_p, size_t, P(CB)]),
+    "ccrnn_optimizer_save": (c_int, [OPT, c_char_p]),
+    "ccrnn_optimizer_load": (c_int, [OPT, c_char_p]),
+    "ccrnn_optimizer_save_mem": (c_int, [OPT, c_void_p, size_t, P(size_t)]),
+    "ccrnn_optimizer_load_mem": (c_int, [OPT, c_void_p, size_t]),
 }
+
+# Checkpoints joined the 0.1 header after the first 0.1.0 builds: a library without
+# them still loads, and the save/load methods then raise LibraryError.
+OPTIONAL = frozenset(n for n in PROTOTYPES if n.endswith(("_save", "_load", "_save_mem",
+                                                            "_load_mem")))
 
 
 def _repo_root():
@@ -202,6 +221,8 @@ def _declare(lib):
         try:
             fn = getattr(lib, name)
         except AttributeError:
+            if name in OPTIONAL:
+                continue
             raise LibraryError("%s does not export %s" % (lib._name, name)) from None
         fn.restype = restype
         fn.argtypes = argtypes
@@ -236,6 +257,15 @@ def load(path=None):
 
 
 lib, library_path = load()
+
+
+def function(name):
+    """The declared library function `name`; LibraryError if this library lacks it."""
+    try:
+        return getattr(lib, name)
+    except AttributeError:
+        raise LibraryError("%s does not export %s (a libccrnn without checkpoints)"
+                           % (library_path, name)) from None
 
 
 def check(status):

@@ -1,10 +1,11 @@
 """The cerebellum (an MLP predictor) and the synthetic-gradient glue."""
 import collections
 import ctypes
+import os
 
 from ._arrays import check_in, check_out, check_opt_in
-from ._handle import Attachable
-from ._lib import lib, check, CB
+from ._handle import Attachable, bytes_buffer, save_to_bytes, save_to_path
+from ._lib import lib, check, function, CB
 from .constants import Param
 
 Shape = collections.namedtuple("Shape", "n_in n_ctx n_out n_hidden_layers width max_batch")
@@ -22,6 +23,8 @@ class Cerebellum(Attachable):
 
     _kind = "Cerebellum"
     _destroy_name = "ccrnn_cerebellum_destroy"
+    # params/grads views (Attachable): layers.K.weight, layers.K.bias, flat
+    _params_fn = lib.ccrnn_cerebellum_params
 
     def __init__(self, n_in, n_out=None, n_ctx=0, n_hidden_layers=1, width=None, max_batch=1,
                  seed=0, flags=0):
@@ -39,7 +42,6 @@ class Cerebellum(Attachable):
         check(lib.ccrnn_cerebellum_shape(pointer, *[ctypes.byref(s) for s in sizes]))
         self.shape = Shape(*[s.value for s in sizes])
         self._last_batch = last_batch
-        self._params = self._grads = None
 
     n_in = property(lambda self: self.shape.n_in)
     n_ctx = property(lambda self: self.shape.n_ctx)
@@ -48,12 +50,37 @@ class Cerebellum(Attachable):
     width = property(lambda self: self.shape.width)
     max_batch = property(lambda self: self.shape.max_batch)
 
+    @classmethod
+    def _wrap(cls, pointer, last_batch=0):
+        cb = cls.__new__(cls)
+        cb._init_from(pointer, last_batch)
+        return cb
+
     def clone(self):
         out = CB()
         check(lib.ccrnn_cerebellum_clone(self._p(), ctypes.byref(out)))
-        copy = Cerebellum.__new__(Cerebellum)
-        copy._init_from(out, self._last_batch)
-        return copy
+        return Cerebellum._wrap(out, self._last_batch)
+
+    # checkpoints -----------------------------------------------------------------------
+    def save(self, path):
+        """Write a checkpoint file (parameters, gradients, flags, fibre mask)."""
+        save_to_path("cerebellum", self._p(), path)
+
+    def to_bytes(self):
+        return save_to_bytes("cerebellum", self._p())
+
+    @classmethod
+    def load(cls, path):
+        out = CB()
+        check(function("ccrnn_cerebellum_load")(os.fsencode(path), ctypes.byref(out)))
+        return cls._wrap(out)
+
+    @classmethod
+    def from_bytes(cls, data):
+        buf, size = bytes_buffer(data)
+        out = CB()
+        check(function("ccrnn_cerebellum_load_mem")(buf, size, ctypes.byref(out)))
+        return cls._wrap(out)
 
     # hyperparameters -------------------------------------------------------------------
     def set_param(self, param, value):
@@ -135,23 +162,6 @@ class Cerebellum(Attachable):
         return loss.value
 
     # parameters ------------------------------------------------------------------------
-    def _ensure_views(self):
-        if self._params is None:
-            self._params, self._grads = self._views(lib.ccrnn_cerebellum_params)
-
-    @property
-    def params(self):
-        """Flat float32 view of all parameters (layers.K.weight, layers.K.bias, ...)."""
-        self._p()
-        self._ensure_views()
-        return self._params
-
-    @property
-    def grads(self):
-        self._p()
-        self._ensure_views()
-        return self._grads
-
     def zero_grad(self):
         check(lib.ccrnn_cerebellum_zero_grad(self._p()))
 

@@ -1,10 +1,13 @@
 """The cortex: one recurrent layer plus a linear readout, stepped by the host."""
 import collections
 import ctypes
+import os
+
+import numpy as np
 
 from ._arrays import check_in, check_out, check_opt_in
-from ._handle import Attachable
-from ._lib import lib, check, CX
+from ._handle import Attachable, bytes_buffer, save_to_bytes, save_to_path
+from ._lib import lib, check, function, CX
 from .constants import Cell, Param
 
 Shape = collections.namedtuple(
@@ -32,6 +35,9 @@ class Cortex(Attachable):
 
     _kind = "Cortex"
     _destroy_name = "ccrnn_cortex_destroy"
+    # params/grads views (Attachable): weight_ih, weight_hh, bias_ih, bias_hh,
+    # readout.weight, readout.bias, flat in PyTorch's layout
+    _params_fn = lib.ccrnn_cortex_params
 
     def __init__(self, cell, n_in, n_hidden, n_out, max_batch=1, max_window=1, seed=0):
         out = CX()
@@ -44,7 +50,6 @@ class Cortex(Attachable):
         self._init_attach()
         self.shape = self._query_shape()
         self._batch = batch
-        self._params = self._grads = None
 
     def _query_shape(self):
         cell = ctypes.c_int()
@@ -67,13 +72,53 @@ class Cortex(Attachable):
         """Active batch size (max_batch until the first reset)."""
         return self._batch
 
+    @classmethod
+    def _wrap(cls, pointer, batch=None):
+        cx = cls.__new__(cls)
+        cx._init_from(pointer, 0)
+        cx._batch = cx._probe_batch() if batch is None else batch
+        return cx
+
+    def _probe_batch(self):
+        """The active batch of a loaded cortex.  The C API has no query for it, so try
+        each size with get_state into a buffer big enough for any of them (a wrong
+        size fails before anything is written)."""
+        buf = np.empty(self.max_batch * self.state_size, np.float32)
+        p = buf.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        for batch in range(1, self.max_batch + 1):
+            if lib.ccrnn_cortex_get_state(self._p(), p, batch * self.state_size) == 0:
+                return batch
+        return self.max_batch
+
+    # checkpoints -----------------------------------------------------------------------
+    def save(self, path):
+        """Write a checkpoint file (parameters, gradients, state; not the tape)."""
+        save_to_path("cortex", self._p(), path)
+
+    def to_bytes(self):
+        """The checkpoint as bytes."""
+        return save_to_bytes("cortex", self._p())
+
+    @classmethod
+    def load(cls, path):
+        """A new Cortex from a checkpoint file."""
+        out = CX()
+        check(function("ccrnn_cortex_load")(os.fsencode(path), ctypes.byref(out)))
+        return cls._wrap(out)
+
+    @classmethod
+    def from_bytes(cls, data):
+        """A new Cortex from checkpoint bytes."""
+        buf, size = bytes_buffer(data)
+        out = CX()
+        check(function("ccrnn_cortex_load_mem")(buf, size, ctypes.byref(out)))
+        return cls._wrap(out)
+
     def clone(self):
         """Deep copy (parameters, gradients, state and tape) as a new Cortex."""
         out = CX()
         check(lib.ccrnn_cortex_clone(self._p(), ctypes.byref(out)))
-        copy = Cortex.__new__(Cortex)
-        copy._init_from(out, self._batch)
-        return copy
+        return Cortex._wrap(out, self._batch)
 
     # hyperparameters -------------------------------------------------------------------
     def set_param(self, param, value):
@@ -176,25 +221,6 @@ class Cortex(Attachable):
         return h
 
     # parameters ------------------------------------------------------------------------
-    def _ensure_views(self):
-        if self._params is None:
-            self._params, self._grads = self._views(lib.ccrnn_cortex_params)
-
-    @property
-    def params(self):
-        """All parameters as one flat float32 view of the library's memory (no copy):
-        weight_ih, weight_hh, bias_ih, bias_hh, readout.weight, readout.bias."""
-        self._p()
-        self._ensure_views()
-        return self._params
-
-    @property
-    def grads(self):
-        """The accumulated gradients, same layout as params (a view, no copy)."""
-        self._p()
-        self._ensure_views()
-        return self._grads
-
     def zero_grad(self):
         check(lib.ccrnn_cortex_zero_grad(self._p()))
 

@@ -1,9 +1,10 @@
 """The optimizer: Adam, SGD(+momentum) or RMSprop over parameter groups."""
 import ctypes
+import os
 
 from ._arrays import check_in
-from ._handle import Handle
-from ._lib import lib, check, OPT
+from ._handle import Handle, bytes_buffer, save_to_bytes, save_to_path
+from ._lib import lib, check, function, OPT
 from .constants import GroupParam, OptimizerKind, Param
 from .errors import ShapeError, LayoutError
 
@@ -119,6 +120,22 @@ class Optimizer(Handle):
 
     def zero_grad(self):
         check(lib.ccrnn_optimizer_zero_grad(self._p()))
+
+    # checkpoints -----------------------------------------------------------------------
+    def save(self, path):
+        """Write the optimizer's state (hyperparameters, counters, moments) to a file."""
+        save_to_path("optimizer", self._p(), path)
+
+    def to_bytes(self):
+        return save_to_bytes("optimizer", self._p())
+
+    def load(self, path):
+        """Restore state saved from an optimizer with the same groups attached."""
+        check(function("ccrnn_optimizer_load")(self._p(), os.fsencode(path)))
+
+    def load_bytes(self, data):
+        buf, size = bytes_buffer(data)
+        check(function("ccrnn_optimizer_load_mem")(self._p(), buf, size))
 
     def close(self):
         """Free the optimizer; the attached objects may be closed afterwards."""

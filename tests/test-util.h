@@ -17,8 +17,9 @@ Suite *optimizer_suite(void);
 Suite *training_suite(void);
 Suite *cortex_suite(void);
 Suite *cerebellum_suite(void);
-Suite *errors_suite(void);
-Suite *version_suite(void);
+Suite *errors_cortex_suite(void);
+Suite *errors_cerebellum_suite(void);
+Suite *errors_misc_suite(void);
 
 /* Assert a call's status, naming the call, the code and the library's message. */
 #define CK_STATUS(call, want)                                                            \

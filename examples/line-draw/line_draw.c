@@ -243,7 +243,7 @@ static int run_one(const options *o, const plan *p, size_t vi, size_t si, ex_pro
                  (size_t)o->test_size);
     run_config(o, p, v, p->seeds[si], &cfg);
     snprintf(label, sizeof label, "%s seed %llu", v->label, p->seeds[si]);
-    ex_progress_label(pg, label);
+    ex_progress_begin(pg, vi, label);
     int st = ex_train(&cfg, &task, pg, &r->hist, &m);
     if (st == CCRNN_OK) st = analyse(m, &task, &data, r);
     ex_model_destroy(m);
@@ -270,8 +270,10 @@ int main(int argc, char **argv)
     run_result *res = calloc(p.n_variants * p.n_seeds, sizeof *res);
     if (!res) return 1;
     size_t batches = ((size_t)o.train_size + 49) / 50;
+    size_t units[MAX_VARIANTS];
+    for (size_t v = 0; v < p.n_variants; v++) units[v] = p.n_seeds * p.epochs * batches;
     ex_progress pg;
-    ex_progress_init(&pg, p.n_variants * p.n_seeds * p.epochs * batches);
+    ex_progress_init_kinds(&pg, p.n_variants, units);
     printf("line-draw: %zu model(s) x %zu seed(s) x %zu epochs (tau %ld, feedback every %ld "
            "steps)\n", p.n_variants, p.n_seeds, p.epochs, o.bptt, o.sparse);
     fflush(stdout);

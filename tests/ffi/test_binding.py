@@ -6,6 +6,7 @@ library; exits 77 (skip) when numpy is missing.
 """
 import os
 import re
+import tempfile
 import unittest
 
 import ffi_common
@@ -207,6 +208,71 @@ class CortexTest(unittest.TestCase):
             with self.assertRaises(ccrnn.ArgError) as err:
                 cx.set_tensor("nope", w)
             self.assertIn("no tensor named 'nope'", str(err.exception))
+
+
+class CheckpointTest(unittest.TestCase):
+    def test_cortex_round_trips(self):
+        rng = np.random.default_rng(3)
+        with ccrnn.Cortex("lstm", 2, 4, 2, max_batch=5, max_window=2, seed=1) as cx:
+            cx.reset(3)
+            cx.forward(rand(rng, 3, 2))
+            cx.threads = 2
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "cx.ckpt")
+                cx.save(path)
+                loaded = [ccrnn.Cortex.load(path), ccrnn.Cortex.from_bytes(cx.to_bytes())]
+            for cy in loaded:
+                with cy:
+                    self.assertEqual(cy.batch, 3)  # probed: the C API has no batch query
+                    self.assertEqual(cy.shape, cx.shape)
+                    self.assertEqual(cy.threads, 2)
+                    np.testing.assert_array_equal(cy.params, cx.params)
+                    np.testing.assert_array_equal(cy.get_state(), cx.get_state())
+                    self.assertEqual(cy.window_length, 0)  # the tape is not saved
+
+    def test_cerebellum_round_trips(self):
+        with ccrnn.Cerebellum(6, n_hidden_layers=1, width=8, seed=2) as cb:
+            cb.set_fibres(2, seed=3)
+            cb.io_lesion = True
+            with ccrnn.Cerebellum.from_bytes(cb.to_bytes()) as cc:
+                self.assertEqual(cc.shape, cb.shape)
+                self.assertTrue(cc.io_lesion)
+                np.testing.assert_array_equal(cc.params, cb.params)
+
+    def test_optimizer_state_resumes_training_exactly(self):
+        def make():
+            cx = ccrnn.Cortex("tanh", 1, 4, 1, seed=5)
+            opt = ccrnn.Optimizer("adam", lr=1e-2)
+            opt.add_cortex(cx)
+            return cx, opt
+
+        def train(cx, opt, steps):
+            for _ in range(steps):
+                cx.reset()
+                cx.begin_window()
+                y = cx.forward(np.ones((1, 1), F))
+                cx.output_grad(0, y)
+                cx.backward(start_grad=False)
+                opt.step()
+
+        cx, opt = make()
+        train(cx, opt, 3)
+        saved_cx, saved_opt = cx.to_bytes(), opt.to_bytes()
+        train(cx, opt, 3)
+        cy = ccrnn.Cortex.from_bytes(saved_cx)
+        resumed = ccrnn.Optimizer("adam")
+        resumed.add_cortex(cy)
+        resumed.load_bytes(saved_opt)
+        self.assertEqual(resumed.steps, 3)
+        self.assertAlmostEqual(resumed.lr, 1e-2)
+        train(cy, resumed, 3)
+        np.testing.assert_array_equal(cy.params, cx.params)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "opt.ckpt")
+            resumed.save(path)
+            opt.load(path)
+        for h in (opt, resumed, cx, cy):
+            h.close()
 
 
 class LayoutTest(unittest.TestCase):

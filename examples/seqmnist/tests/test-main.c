@@ -8,6 +8,7 @@ static Suite *(*const suites[])(void) = {
     idx_suite,
 #ifdef SEQMNIST_TEST_TASKS
     targets_suite,
+    task_suite,
 #endif
 };
 

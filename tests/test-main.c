@@ -20,6 +20,7 @@ static Suite *(*const suites[])(void) = {
     errors_cortex_suite,
     errors_cerebellum_suite,
     errors_misc_suite,
+    errors_checkpoint_suite,
 };
 
 int main(int argc, char **argv)

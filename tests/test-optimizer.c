@@ -392,6 +392,22 @@ START_TEST(test_nonfinite_norm_updates_nothing)
 }
 END_TEST
 
+/* The update pass may flush denormals internally; the caller's floating-point mode must
+ * be as it was afterwards (a denormal product stays denormal). */
+START_TEST(test_step_keeps_caller_fp_mode)
+{
+    float a[4] = {1e-38f, 0, 0, 0}, ga[4] = {1e-39f, 1, 2, 3};
+    ccrnn_optimizer *opt;
+    CK_OK(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &opt));
+    CK_OK(ccrnn_optimizer_add_params(opt, a, ga, 4, NULL));
+    CK_OK(ccrnn_optimizer_step(opt));
+    volatile float tiny = 1e-38f, scale = 1e-3f;
+    float product = tiny * scale;
+    ck_assert(product != 0.0f && product < 1.1754944e-38f);
+    ccrnn_optimizer_destroy(opt);
+}
+END_TEST
+
 Suite *optimizer_suite(void)
 {
     Suite *s = suite_create("optimizer");
@@ -415,6 +431,7 @@ Suite *optimizer_suite(void)
     tcase_add_test(tc, test_cerebellum_lesioned_not_updated);
     tcase_add_test(tc, test_step_and_zero_grad_all_groups);
     tcase_add_test(tc, test_nonfinite_norm_updates_nothing);
+    tcase_add_test(tc, test_step_keeps_caller_fp_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -405,9 +405,14 @@ int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in
         memset(out, 0, n_out * sizeof(float));
         return CCRNN_OK;
     }
+    size_t last = cb->last, next = cb->next_predict;
+    int had = cb->has_forward;
     slot *s = forward(cb, batch, in, ctx, 0);
     if (!ccrnn__all_finite(s->out, n_out)) {
         s->valid = 0;
+        cb->last = last;
+        cb->next_predict = next;
+        cb->has_forward = had;
         return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
     }
     memcpy(out, s->out, n_out * sizeof(float));
@@ -451,9 +456,13 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
         if (loss) *loss = 0.0;
         return CCRNN_OK;
     }
+    size_t last = cb->last;
+    int had = cb->has_forward;
     slot *s = forward(cb, batch, in, ctx, 1);
     if (!ccrnn__all_finite(s->out, n_target)) {
         s->valid = 0;
+        cb->last = last;
+        cb->has_forward = had;
         return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
     }
     double sum = 0.0, scale = cb->loss_mean ? 1.0 / (double)batch : 1.0;
@@ -482,12 +491,23 @@ int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h, 
 
 /* ---- parameter access ------------------------------------------------------------- */
 
+void ccrnn__cerebellum_views(ccrnn_cerebellum *cb, float **values, float **grads, size_t *count)
+{
+    *values = cb->params;
+    *grads = cb->grads;
+    *count = cb->n_params;
+}
+
 int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads, size_t *count)
 {
     REQUIRE(cb);
-    /* The caller may write weights through the view: forget the cached forwards. */
-    cb->generation++;
-    if (values) *values = cb->params;
+    if (values) {
+        /* Writes through the value view are invisible here, so a cached forward could
+         * be stale at any later learn: handing the view out switches the cache off. */
+        cb->cache_on = 0;
+        cb->generation++;
+        *values = cb->params;
+    }
     if (grads) *grads = cb->grads;
     if (count) *count = cb->n_params;
     return CCRNN_OK;

@@ -75,6 +75,10 @@ CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, fl
 /* Cerebellum internals used by the glue and the optimizer. */
 CCRNN_HIDDEN int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb);
 CCRNN_HIDDEN void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb);
+/* The flat views without ccrnn_cerebellum_params' side effect on the forward cache,
+ * for library code that never writes weights behind the cerebellum's back. */
+CCRNN_HIDDEN void ccrnn__cerebellum_views(ccrnn_cerebellum *cb, float **values, float **grads,
+                                          size_t *count);
 /* Staging buffer of max_batch*n_in floats the glue fills before predict/learn. */
 CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,

@@ -165,7 +165,7 @@ int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb, s
     REQUIRE(cb);
     float *v, *g;
     size_t n;
-    ccrnn_cerebellum_params(cb, &v, &g, &n);
+    ccrnn__cerebellum_views(cb, &v, &g, &n);
     return add_group(opt, v, g, n, cb, index);
 }
 

@@ -765,8 +765,8 @@ static int cerebellum_info(const void *obj, size_t i, const char **name, size_t 
 static tensor_view cerebellum_tensors(const ccrnn_cerebellum *cb)
 {
     tensor_view tv = {0, cerebellum_info, cb, NULL, NULL};
-    /* params() also forgets the forward cache; results are unaffected (it recomputes). */
-    ccrnn_cerebellum_params((ccrnn_cerebellum *)cb, &tv.values, &tv.grads, NULL);
+    size_t n;
+    ccrnn__cerebellum_views((ccrnn_cerebellum *)cb, &tv.values, &tv.grads, &n);
     ccrnn_cerebellum_tensor_count(cb, &tv.count);
     return tv;
 }

@@ -97,7 +97,8 @@ enum ccrnn_param {
     CCRNN_PARAM_LOSS_MEAN = 22,     /* 0: learn's output gradient 2(p-t) summed over the batch (default,
                                        as the reference); 1: divided by the batch size */
     CCRNN_PARAM_FORWARD_CACHE = 23, /* 1: reuse the forward of a recent predict at the same input and
-                                       weights in learn (default); 0: always recompute */
+                                       weights in learn (default); 0: always recompute.  Turned
+                                       off by ccrnn_cerebellum_params (see there) */
     /* optimizer */
     CCRNN_PARAM_LR = 30,            /* learning rate (default 1e-3) */
     CCRNN_PARAM_BETA1 = 31,         /* Adam beta1 (0.9) */
@@ -249,6 +250,10 @@ CCRNN_API int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const f
 CCRNN_API int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h,
                                       size_t n);
 
+/* Flat views of the parameters and gradients (layers.0.weight, layers.0.bias, ...).
+ * Writes through the value view cannot be seen by the library, so asking for it
+ * (values != NULL) switches CCRNN_PARAM_FORWARD_CACHE off; set it to 1 again if you
+ * only read through the view, or write weights with ccrnn_cerebellum_set_tensor. */
 CCRNN_API int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads,
                                       size_t *count);
 CCRNN_API int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb);

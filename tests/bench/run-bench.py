@@ -20,6 +20,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -63,6 +64,28 @@ def run(cmd, env=None, ok=(0,)):
         sys.stderr.write(p.stdout + p.stderr)
         sys.exit(f"run-bench: command failed ({p.returncode}): {' '.join(cmd)}")
     return p
+
+
+def cpu_idle(seconds=1.0):
+    """Fraction of all CPUs idle over `seconds` (from /proc/stat): other engineers share
+    the machine, so every block records how quiet it was."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[3] + v[4], sum(v)
+    i0, t0 = snap()
+    time.sleep(seconds)
+    i1, t1 = snap()
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_idle(limit, need=0.9):
+    """Waits up to `limit` seconds for the machine to be at least `need` idle."""
+    start = time.time()
+    idle = cpu_idle()
+    while idle < need and time.time() - start < limit:
+        idle = cpu_idle(2.0)
+    return idle
 
 
 def kv(line):
@@ -128,6 +151,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                    help="before each block, wait up to SECONDS for >= 90%% idle CPUs")
     a = ap.parse_args()
     build = find_build_dir(a.build_dir)
     shared = find_shared_dir(a.shared)
@@ -138,8 +163,10 @@ def main():
     torch = {t: {c: [] for c in CONFIGS} for t in threads}
     peaks = {t: [] for t in threads}
     flops, info = {}, ""
+    idles = []
     for _ in range(a.repeat):
         for t in threads:
+            idles.append(wait_idle(a.wait_idle))
             res, peak, info = run_libccrnn(bench, t)
             peaks[t].append(peak)
             for c in CONFIGS:
@@ -150,6 +177,8 @@ def main():
 
     tv = run([PYTHON, "-c", "import torch; print(torch.__version__)"]).stdout.strip()
     print(f"{info}  torch={tv}  repeat={a.repeat}")
+    print("CPU idle before each block (1 s sample, both cores): " +
+          ", ".join(f"{100 * x:.0f}%" for x in idles) + f"; loadavg now {os.getloadavg()[0]:.2f}")
     for t in threads:
         p = peaks[t]
         print(f"BLIS sgemm ceiling, {t} thread(s): {statistics.median(p):.1f} GFLOP/s "

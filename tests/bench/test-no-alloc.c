@@ -9,12 +9,15 @@
  * a paper-sized ccRNN training batch (forward, output gradients, synthetic gradient,
  * backward, cerebellar learning, optimizer step), an online learning step at batch 1,
  * and inference steps.  Every allocation is attributed to the API call in progress
- * and printed; any allocation fails the test.
+ * and to the shared object that called the allocator (the return address; a tail call
+ * such as libgomp's free at the end of a parallel region shows as its caller), and
+ * printed; any allocation fails the test.
  *
  * Usage: test-no-alloc [threads]   (BLIS threads per handle, default 1)
  */
 #define _GNU_SOURCE 1
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +39,33 @@ static const char *counter_names[N_COUNTERS] = {"malloc", "calloc", "realloc", "
 static int counting;
 static unsigned long counters[N_COUNTERS];
 
-/* Atomic: BLIS worker threads may allocate while the main thread waits in a call. */
-static void count(int which)
+/* Which shared object called the allocator: the first few distinct callers are
+ * named in the report (dladdr reads the loader's tables; it does not allocate). */
+#define MAX_CALLERS 8
+static const char *caller_names[MAX_CALLERS];
+static unsigned long caller_counts[MAX_CALLERS];
+
+static void book_caller(const void *ret)
 {
-    if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
-        __atomic_add_fetch(&counters[which], 1, __ATOMIC_RELAXED);
+    Dl_info info;
+    const char *name = dladdr(ret, &info) && info.dli_fname ? info.dli_fname : "?";
+    for (int i = 0; i < MAX_CALLERS; i++) {
+        if (!caller_names[i]) caller_names[i] = name;
+        if (caller_names[i] == name || !strcmp(caller_names[i], name)) {
+            __atomic_add_fetch(&caller_counts[i], 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
 }
+
+/* Atomic: BLIS worker threads may allocate while the main thread waits in a call. */
+#define count(which)                                                                     \
+    do {                                                                                 \
+        if (__atomic_load_n(&counting, __ATOMIC_RELAXED)) {                              \
+            __atomic_add_fetch(&counters[which], 1, __ATOMIC_RELAXED);                   \
+            book_caller(__builtin_return_address(0));                                    \
+        }                                                                                \
+    } while (0)
 
 void *malloc(size_t n)
 {
@@ -139,6 +163,10 @@ static void reset_stats(void)
     memset(stats, 0, sizeof stats);
     n_stats = 0;
     for (int i = 0; i < N_COUNTERS; i++) counters[i] = 0;
+    for (int i = 0; i < MAX_CALLERS; i++) {
+        caller_names[i] = NULL;
+        caller_counts[i] = 0;
+    }
 }
 
 /* Prints the calls that allocated; returns the number of allocation events. */
@@ -155,6 +183,8 @@ static unsigned long report(const char *phase)
             if (stats[i].events[k]) printf(" %s %lu", counter_names[k], stats[i].events[k]);
         printf("\n");
     }
+    for (int i = 0; i < MAX_CALLERS && caller_names[i]; i++)
+        printf("    called from %s: %lu\n", caller_names[i], caller_counts[i]);
     if (total) failures++;
     return total;
 }

@@ -11,15 +11,9 @@
 
 enum { I = 2, H = 3, O = 2, Z = 2 * H, MAXB = 3, MAXT = 3, B = 2 };
 
-/* The message of a NULL dy/dh names the argument (KNOWN BUG: it says 'd', the internal
- * helper's parameter, instead of 'dy' or 'dh'). */
-#ifdef CCRNN_KNOWN_BUGS
+/* The message of a NULL dy/dh names the argument (once a bug: it said 'd'). */
 #define DY_NAME "'dy'"
 #define DH_NAME "'dh'"
-#else
-#define DY_NAME "NULL"
-#define DH_NAME "NULL"
-#endif
 
 static ccrnn_cortex *cx, *ref;
 static float x[B * I], y[MAXB * O], z[MAXB * Z], big[1024];

@@ -146,15 +146,24 @@ void cx_expect_same_future(ccrnn_cortex *a, ccrnn_cortex *b)
 static const int cb_params[5] = {CCRNN_PARAM_THREADS, CCRNN_PARAM_ABLATED, CCRNN_PARAM_IO_LESION,
                                  CCRNN_PARAM_LOSS_MEAN, CCRNN_PARAM_FORWARD_CACHE};
 
+/* Values are read by name: asking for the value view would switch the forward cache
+ * off, and a snapshot must not change the handle. */
 void cb_snap_take(ccrnn_cerebellum *cb, cb_snap *s)
 {
-    float *p, *g;
+    float *g;
+    size_t count;
     memset(s, 0, sizeof *s);
-    ck_assert_int_eq(ccrnn_cerebellum_params(cb, &p, &g, &s->np), 0);
+    ck_assert_int_eq(ccrnn_cerebellum_params(cb, NULL, &g, &s->np), 0);
     s->params = falloc(s->np);
     s->grads = falloc(s->np);
-    memcpy(s->params, p, s->np * sizeof(float));
     memcpy(s->grads, g, s->np * sizeof(float));
+    ck_assert_int_eq(ccrnn_cerebellum_tensor_count(cb, &count), 0);
+    for (size_t k = 0; k < count; k++) {
+        const char *name;
+        size_t r, c, o;
+        ck_assert_int_eq(ccrnn_cerebellum_tensor_info(cb, k, &name, &r, &c, &o), 0);
+        ck_assert_int_eq(ccrnn_cerebellum_get_tensor(cb, name, s->params + o, r * c), 0);
+    }
     for (size_t i = 0; i < 5; i++)
         ck_assert_int_eq(ccrnn_cerebellum_get_param(cb, cb_params[i], &s->flags[i]), 0);
 }

@@ -237,6 +237,47 @@ class JuliaMirrorTest(unittest.TestCase):
         self.assertEqual(jl, enums)
 
 
+JULIA_EXAMPLES = [JULIA.parent / "line_draw.jl", JULIA.parent / "quickstart.jl"]
+JULIA_BASE_BANG = {"push!", "empty!", "fill!", "copyto!", "next!", "uniform!", "integer!",
+                   "normal!", "train_batch!"}
+
+
+def julia_definitions(text):
+    text = strip_julia_comments(text)
+    funcs = set(re.findall(r"^(?:Base\.)?([A-Za-z_]\w*!?)\([^\n]*\)\s*=[^=]", text, re.M))
+    funcs |= set(re.findall(r"^\s*function\s+(?:Base\.)?([A-Za-z_]\w*!?)\s*\(", text, re.M))
+    consts = set(re.findall(r"^\s*const\s+(\w+)", text, re.M))
+    types = set(re.findall(r"^\s*(?:mutable\s+)?struct\s+(\w+)", text, re.M))
+    exports = set()
+    for line in re.findall(r"^export\s+((?:[^\n]*,[ \t]*\n)*[^\n]*)", text, re.M):
+        exports |= {w.strip() for w in line.replace("\n", " ").split(",") if w.strip()}
+    return funcs, consts, types, exports
+
+
+class JuliaExamplesTest(unittest.TestCase):
+    """The examples use only what Ccrnn.jl defines (they cannot be run here)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.funcs, cls.consts, cls.types, cls.exports = julia_definitions(JULIA.read_text())
+
+    def test_exports_are_defined(self):
+        self.assertEqual(sorted(self.exports - self.funcs - self.types), [])
+
+    def test_examples_name_existing_things(self):
+        for path in JULIA_EXAMPLES:
+            text = re.sub(r'"[^"\n]*"', '""', strip_julia_comments(path.read_text()))
+            own, _, own_types, _ = julia_definitions(path.read_text())
+            for name in re.findall(r"\bCcrnn\.(\w+!?)", text):
+                self.assertIn(name, self.funcs | self.consts | self.types,
+                              "%s uses Ccrnn.%s, which Ccrnn.jl does not define" % (path.name, name))
+            for name in set(re.findall(r"\b([a-z_]\w*!)\(", text)):
+                self.assertTrue(name in self.exports or name in own or name in JULIA_BASE_BANG,
+                                "%s calls %s, not exported by Ccrnn.jl" % (path.name, name))
+            for name in set(re.findall(r"\b(Cortex|Cerebellum|Optimizer|CcrnnError)\(", text)):
+                self.assertIn(name, self.exports)
+
+
 class PythonMirrorTest(unittest.TestCase):
     def test_prototype_table_matches_the_header(self):
         try:

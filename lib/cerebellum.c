@@ -198,9 +198,9 @@ int ccrnn_cerebellum_clone(const ccrnn_cerebellum *src, ccrnn_cerebellum **out)
 
 /* ---- parameters and shape --------------------------------------------------------- */
 
-static int set_flag(int *flag, double value, const char *name)
+static int set_flag(const char *fn, int *flag, double value, const char *name)
 {
-    if (value != 0 && value != 1) return FAIL(CCRNN_ERR_ARG, "%s must be 0 or 1, got %g", name, value);
+    if (value != 0 && value != 1) return FAIL_IN(fn, CCRNN_ERR_ARG, "%s must be 0 or 1, got %g", name, value);
     *flag = (int)value;
     return CCRNN_OK;
 }
@@ -214,10 +214,10 @@ int ccrnn_cerebellum_set_param(ccrnn_cerebellum *cb, int param, double value)
             return FAIL(CCRNN_ERR_ARG, "THREADS must be an integer in 1..256, got %g", value);
         ccrnn__la_set_threads(cb->la, (int)value);
         return CCRNN_OK;
-    case CCRNN_PARAM_ABLATED: return set_flag(&cb->ablated, value, "ABLATED");
-    case CCRNN_PARAM_IO_LESION: return set_flag(&cb->lesioned, value, "IO_LESION");
-    case CCRNN_PARAM_LOSS_MEAN: return set_flag(&cb->loss_mean, value, "LOSS_MEAN");
-    case CCRNN_PARAM_FORWARD_CACHE: return set_flag(&cb->cache_on, value, "FORWARD_CACHE");
+    case CCRNN_PARAM_ABLATED: return set_flag(__func__, &cb->ablated, value, "ABLATED");
+    case CCRNN_PARAM_IO_LESION: return set_flag(__func__, &cb->lesioned, value, "IO_LESION");
+    case CCRNN_PARAM_LOSS_MEAN: return set_flag(__func__, &cb->loss_mean, value, "LOSS_MEAN");
+    case CCRNN_PARAM_FORWARD_CACHE: return set_flag(__func__, &cb->cache_on, value, "FORWARD_CACHE");
     default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cerebellum", param);
     }
 }
@@ -304,20 +304,20 @@ int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres, uint64_t 
 
 /* ---- forward and backward --------------------------------------------------------- */
 
-static int check_io(const ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
+static int check_io(const char *fn, const ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
                     const float *ctx, size_t n_ctx)
 {
     if (batch == 0 || batch > cb->max_b)
-        return FAIL(CCRNN_ERR_ARG, "batch %zu outside 1..max_batch (%zu)", batch, cb->max_b);
-    REQUIRE_LEN(n_in, batch * cb->n_in, "in (batch*n_in)");
+        return FAIL_IN(fn, CCRNN_ERR_ARG, "batch %zu outside 1..max_batch (%zu)", batch, cb->max_b);
+    REQUIRE_LEN_IN(fn, n_in, batch * cb->n_in, "in (batch*n_in)");
     if (cb->n_ctx) {
-        if (!ctx) return FAIL(CCRNN_ERR_NULL, "ctx is NULL but the cerebellum has %zu context inputs", cb->n_ctx);
-        REQUIRE_LEN(n_ctx, batch * cb->n_ctx, "ctx (batch*n_ctx)");
+        if (!ctx) return FAIL_IN(fn, CCRNN_ERR_NULL, "ctx is NULL but the cerebellum has %zu context inputs", cb->n_ctx);
+        REQUIRE_LEN_IN(fn, n_ctx, batch * cb->n_ctx, "ctx (batch*n_ctx)");
     } else if (ctx || n_ctx) {
-        return FAIL(CCRNN_ERR_SHAPE, "ctx given but the cerebellum has no context input");
+        return FAIL_IN(fn, CCRNN_ERR_SHAPE, "ctx given but the cerebellum has no context input");
     }
-    if (!ccrnn__all_finite(in, n_in)) return FAIL(CCRNN_ERR_NUMERIC, "in contains NaN or Inf");
-    if (ctx && !ccrnn__all_finite(ctx, n_ctx)) return FAIL(CCRNN_ERR_NUMERIC, "ctx contains NaN or Inf");
+    if (!ccrnn__all_finite(in, n_in)) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "in contains NaN or Inf");
+    if (ctx && !ccrnn__all_finite(ctx, n_ctx)) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "ctx contains NaN or Inf");
     return CCRNN_OK;
 }
 
@@ -398,7 +398,7 @@ int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in
     REQUIRE(cb);
     REQUIRE(in);
     REQUIRE(out);
-    int st = check_io(cb, batch, in, n_in, ctx, n_ctx);
+    int st = check_io(__func__, cb, batch, in, n_in, ctx, n_ctx);
     if (st) return st;
     REQUIRE_LEN(n_out, batch * cb->n_out, "out (batch*n_out)");
     if (cb->ablated) {
@@ -447,7 +447,7 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
     REQUIRE(cb);
     REQUIRE(in);
     REQUIRE(target);
-    int st = check_io(cb, batch, in, n_in, ctx, n_ctx);
+    int st = check_io(__func__, cb, batch, in, n_in, ctx, n_ctx);
     if (st) return st;
     REQUIRE_LEN(n_target, batch * cb->n_out, "target (batch*n_out)");
     if (!ccrnn__all_finite(target, n_target))

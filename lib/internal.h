@@ -29,6 +29,14 @@ CCRNN_HIDDEN int ccrnn__fail(int status, const char *func, const char *fmt, ...)
     CCRNN_PRINTF(3, 4);
 
 #define FAIL(status, ...) ccrnn__fail((status), __func__, __VA_ARGS__)
+/* The same from a validation helper, naming the public function `fn` that called it. */
+#define FAIL_IN(fn, status, ...) ccrnn__fail((status), (fn), __VA_ARGS__)
+#define REQUIRE_LEN_IN(fn, got, want, what)                                              \
+    do {                                                                                 \
+        if ((got) != (want))                                                             \
+            return FAIL_IN(fn, CCRNN_ERR_SHAPE, "%s has %zu values, expected %zu", (what), \
+                           (size_t)(got), (size_t)(want));                               \
+    } while (0)
 #define REQUIRE(ptr)                                                                     \
     do {                                                                                 \
         if (!(ptr)) return FAIL(CCRNN_ERR_NULL, "argument '%s' is NULL", #ptr);          \

@@ -3,10 +3,10 @@
 
 #include "internal.h"
 
-static int check_denom(double denom)
+static int check_denom(const char *fn, double denom)
 {
     if (!(denom >= 0.0) || isinf(denom))
-        return FAIL(CCRNN_ERR_ARG, "denom must be finite and >= 0, got %g", denom);
+        return FAIL_IN(fn, CCRNN_ERR_ARG, "denom must be finite and >= 0, got %g", denom);
     return CCRNN_OK;
 }
 
@@ -20,7 +20,7 @@ int ccrnn_loss_mse(const float *y, const float *target, size_t n, size_t dim, co
     size_t batch = n / dim;
     if (mask) REQUIRE_LEN(n_mask, batch, "mask (batch)");
     else if (n_mask) return FAIL(CCRNN_ERR_NULL, "mask is NULL but n_mask is %zu", n_mask);
-    int st = check_denom(denom);
+    int st = check_denom(__func__, denom);
     if (st) return st;
     if (!ccrnn__all_finite(y, n) || !ccrnn__all_finite(target, n) ||
         (mask && !ccrnn__all_finite(mask, n_mask)))
@@ -55,7 +55,7 @@ int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t classes, const
                     classes);
     size_t batch = n / classes;
     REQUIRE_LEN(n_labels, batch, "labels (batch)");
-    int st = check_denom(denom);
+    int st = check_denom(__func__, denom);
     if (st) return st;
     size_t labelled = 0;
     for (size_t b = 0; b < batch; b++) {

@@ -71,10 +71,10 @@ void ccrnn_optimizer_destroy(ccrnn_optimizer *opt)
     free(opt);
 }
 
-static int in_range(double v, double lo, double hi, int lo_open, const char *name)
+static int in_range(const char *fn, double v, double lo, double hi, int lo_open, const char *name)
 {
     if (!(v >= lo && v <= hi) || (lo_open && v == lo))
-        return FAIL(CCRNN_ERR_ARG, "%s = %g outside %c%g, %g]", name, v, lo_open ? '(' : '[', lo, hi);
+        return FAIL_IN(fn, CCRNN_ERR_ARG, "%s = %g outside %c%g, %g]", name, v, lo_open ? '(' : '[', lo, hi);
     return CCRNN_OK;
 }
 
@@ -84,14 +84,14 @@ int ccrnn_optimizer_set_param(ccrnn_optimizer *opt, int param, double value)
     double *dst;
     int st;
     switch (param) {
-    case CCRNN_PARAM_LR: dst = &opt->lr; st = in_range(value, 0, 1e6, 0, "LR"); break;
-    case CCRNN_PARAM_BETA1: dst = &opt->beta1; st = in_range(value, 0, 0.999999999, 0, "BETA1"); break;
-    case CCRNN_PARAM_BETA2: dst = &opt->beta2; st = in_range(value, 0, 0.999999999, 0, "BETA2"); break;
-    case CCRNN_PARAM_EPS: dst = &opt->eps; st = in_range(value, 0, 1, 1, "EPS"); break;
-    case CCRNN_PARAM_WEIGHT_DECAY: dst = &opt->weight_decay; st = in_range(value, 0, 1e6, 0, "WEIGHT_DECAY"); break;
-    case CCRNN_PARAM_MOMENTUM: dst = &opt->momentum; st = in_range(value, 0, 1, 0, "MOMENTUM"); break;
-    case CCRNN_PARAM_ALPHA: dst = &opt->alpha; st = in_range(value, 0, 1, 0, "ALPHA"); break;
-    case CCRNN_PARAM_CLIP_NORM: dst = &opt->clip; st = in_range(value, 0, 1e30, 0, "CLIP_NORM"); break;
+    case CCRNN_PARAM_LR: dst = &opt->lr; st = in_range(__func__, value, 0, 1e6, 0, "LR"); break;
+    case CCRNN_PARAM_BETA1: dst = &opt->beta1; st = in_range(__func__, value, 0, 0.999999999, 0, "BETA1"); break;
+    case CCRNN_PARAM_BETA2: dst = &opt->beta2; st = in_range(__func__, value, 0, 0.999999999, 0, "BETA2"); break;
+    case CCRNN_PARAM_EPS: dst = &opt->eps; st = in_range(__func__, value, 0, 1, 1, "EPS"); break;
+    case CCRNN_PARAM_WEIGHT_DECAY: dst = &opt->weight_decay; st = in_range(__func__, value, 0, 1e6, 0, "WEIGHT_DECAY"); break;
+    case CCRNN_PARAM_MOMENTUM: dst = &opt->momentum; st = in_range(__func__, value, 0, 1, 0, "MOMENTUM"); break;
+    case CCRNN_PARAM_ALPHA: dst = &opt->alpha; st = in_range(__func__, value, 0, 1, 0, "ALPHA"); break;
+    case CCRNN_PARAM_CLIP_NORM: dst = &opt->clip; st = in_range(__func__, value, 0, 1e30, 0, "CLIP_NORM"); break;
     case CCRNN_PARAM_GRAD_NORM:
     case CCRNN_PARAM_STEPS: return FAIL(CCRNN_ERR_ARG, "parameter %d is read-only", param);
     default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to an optimizer", param);
@@ -121,14 +121,14 @@ int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, double *val
     return CCRNN_OK;
 }
 
-static int add_group(ccrnn_optimizer *opt, float *values, float *grads, size_t n,
+static int add_group(const char *fn, ccrnn_optimizer *opt, float *values, float *grads, size_t n,
                      ccrnn_cerebellum *cb, size_t *index)
 {
     for (size_t g = 0; g < opt->n_groups; g++)
         if (opt->groups[g].values == values)
-            return FAIL(CCRNN_ERR_ARG, "these parameters are already group %zu", g);
+            return FAIL_IN(fn, CCRNN_ERR_ARG, "these parameters are already group %zu", g);
     group *grown = realloc(opt->groups, (opt->n_groups + 1) * sizeof *grown);
-    if (!grown) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
+    if (!grown) return FAIL_IN(fn, CCRNN_ERR_NOMEM, "out of memory");
     opt->groups = grown;
     group *gr = &grown[opt->n_groups];
     memset(gr, 0, sizeof *gr);
@@ -137,7 +137,7 @@ static int add_group(ccrnn_optimizer *opt, float *values, float *grads, size_t n
     if (!gr->m || !gr->v) {
         free(gr->m);
         free(gr->v);
-        return FAIL(CCRNN_ERR_NOMEM, "out of memory for optimizer state of %zu values", n);
+        return FAIL_IN(fn, CCRNN_ERR_NOMEM, "out of memory for optimizer state of %zu values", n);
     }
     gr->values = values;
     gr->grads = grads;
@@ -156,7 +156,7 @@ int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx, size_t *i
     float *v, *g;
     size_t n;
     ccrnn_cortex_params(cx, &v, &g, &n);
-    return add_group(opt, v, g, n, NULL, index);
+    return add_group(__func__, opt, v, g, n, NULL, index);
 }
 
 int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb, size_t *index)
@@ -166,7 +166,7 @@ int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb, s
     float *v, *g;
     size_t n;
     ccrnn__cerebellum_views(cb, &v, &g, &n);
-    return add_group(opt, v, g, n, cb, index);
+    return add_group(__func__, opt, v, g, n, cb, index);
 }
 
 int ccrnn_optimizer_add_params(ccrnn_optimizer *opt, float *values, float *grads, size_t count,
@@ -176,7 +176,7 @@ int ccrnn_optimizer_add_params(ccrnn_optimizer *opt, float *values, float *grads
     REQUIRE(values);
     REQUIRE(grads);
     if (count == 0) return FAIL(CCRNN_ERR_ARG, "count must be >= 1");
-    return add_group(opt, values, grads, count, NULL, index);
+    return add_group(__func__, opt, values, grads, count, NULL, index);
 }
 
 int ccrnn_optimizer_set_group_param(ccrnn_optimizer *opt, size_t index, int param, double value)
@@ -187,7 +187,7 @@ int ccrnn_optimizer_set_group_param(ccrnn_optimizer *opt, size_t index, int para
     group *g = &opt->groups[index];
     switch (param) {
     case CCRNN_GROUP_LR_SCALE: {
-        int st = in_range(value, 0, 1e6, 0, "LR_SCALE");
+        int st = in_range(__func__, value, 0, 1e6, 0, "LR_SCALE");
         if (st) return st;
         g->lr_scale = value;
         return CCRNN_OK;

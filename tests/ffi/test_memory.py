@@ -13,7 +13,11 @@ ccrnn = ffi_common.import_binding()
 import numpy as np  # noqa: E402
 
 F = np.float32
-CYCLES = int(os.environ.get("CCRNN_LEAK_CYCLES", "10000"))
+# Under `meson test --setup valgrind` valgrind itself finds leaks (definite and
+# indirect ones fail the run) and its freed-block quarantine inflates the RSS, so the
+# cycles are fewer and the RSS bound is not asserted there.
+UNDER_VALGRIND = "vgpreload" in os.environ.get("LD_PRELOAD", "")
+CYCLES = int(os.environ.get("CCRNN_LEAK_CYCLES", "200" if UNDER_VALGRIND else "10000"))
 # A leaked cortex of this size is ~60 kB, so one leak per cycle would add ~600 MB
 # over 10k cycles; even 200 leaked bytes per cycle exceed this bound.
 RSS_SLACK = 2 * 1024 * 1024
@@ -65,6 +69,8 @@ class LeakTest(unittest.TestCase):
         gc.collect()
         grown = rss_bytes() - before
         print("%s: %d cycles, RSS %+d kB" % (path, CYCLES, grown // 1024))
+        if UNDER_VALGRIND:
+            return
         self.assertLess(grown, RSS_SLACK, "RSS grew by %d bytes over %d cycles (%s)"
                         % (grown, CYCLES, path))
 

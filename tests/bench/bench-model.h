@@ -51,6 +51,9 @@ void bench_run_unit(bench_model *m, size_t i);
 /* Median seconds per unit over c->reps units after c->warmup untimed ones. */
 double bench_time_config(const bench_config *c, int threads);
 
+/* Seconds on the wall clock, or (bench_cpu_clock = 1) on the process's CPU-time clock,
+ * which leaves out time spent descheduled when other jobs share the cores. */
+extern int bench_cpu_clock;
 double bench_now(void);
 double bench_median(double *v, size_t n); /* sorts v */
 void *bench_xmalloc(size_t n);

@@ -12,6 +12,8 @@
  *
  * Output: one "PEAK ..." line per thread count, one "RESULT key=value ..." line per
  * configuration and thread count (tests/bench/run-bench.py reads these), then a table.
+ * --clock cpu times on the process CPU-time clock instead of the wall clock (for a
+ * loaded machine; meaningful for 1 thread only).  --ftz (diagnostic) sets FTZ/DAZ.
  * --memory runs only the large configuration and prints "MEMORY ..." (peak RSS against
  * parameters + optimizer state + window tape); run it in a fresh process.
  */
@@ -128,7 +130,8 @@ typedef struct options {
 static void usage(void)
 {
     printf("usage: ccrnn-bench [--quick] [--config a,b,...] [--threads 1,2] [--reps N]\n"
-           "                   [--peak-size N] [--peak-reps N] [--memory]\n"
+           "                   [--peak-size N] [--peak-reps N] [--clock wall|cpu] [--ftz]\n"
+           "                   [--memory]\n"
            "configs: paper paper-crnn large online-learn online-infer\n");
 }
 
@@ -154,6 +157,11 @@ static void parse_args(int argc, char **argv, options *o)
         if (!strcmp(a, "--quick")) o->quick = 1;
         else if (!strcmp(a, "--memory")) o->memory = 1;
         else if (!strcmp(a, "--ftz")) o->ftz = 1;
+        else if (!strcmp(a, "--clock") && v) {
+            const char *c = argv[++i];
+            if (strcmp(c, "wall") && strcmp(c, "cpu")) bench_die("--clock is wall or cpu");
+            bench_cpu_clock = !strcmp(c, "cpu");
+        }
         else if (!strcmp(a, "--config") && v) o->only = argv[++i];
         else if (!strcmp(a, "--threads") && v) { if (!parse_threads(argv[++i], o)) bench_die("bad --threads"); }
         else if (!strcmp(a, "--reps") && v) o->reps = atoi(argv[++i]);
@@ -204,8 +212,9 @@ int main(int argc, char **argv)
     const bench_config *configs = bench_configs(o.quick, &n_configs);
     if (o.ftz && !set_flush_denormals()) bench_die("--ftz is not supported on this target");
     if (o.memory) return run_memory(&configs[2], o.threads[0]);
-    printf("INFO libccrnn=%s blis=%s blis_arch=%s quick=%d ftz=%d\n", ccrnn_version_string(),
-           bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()), o.quick, o.ftz);
+    printf("INFO libccrnn=%s blis=%s blis_arch=%s quick=%d ftz=%d clock=%s\n",
+           ccrnn_version_string(), bli_info_get_version_str(),
+           bli_arch_string(bli_arch_query_id()), o.quick, o.ftz, bench_cpu_clock ? "cpu" : "wall");
     result res[2 * 8];
     size_t n_res = 0;
     for (int ti = 0; ti < o.n_threads; ti++) {

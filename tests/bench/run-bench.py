@@ -2,15 +2,16 @@
 """Side-by-side benchmark for issue 5: libccrnn (ccrnn-bench) against the PyTorch
 references in ../shared/bench on identical configurations, in one run, as ratios.
 
-For each thread count it runs ccrnn-bench (which measures the BLIS sgemm ceiling in
-the same process) and then torch_ccrnn.py / torch_online.py with the README's
-arguments and the same --threads; with --repeat N the whole block runs N times and
-the medians are compared.  It then runs the memory report (ccrnn-bench --memory, a
+For each thread count and configuration it runs ccrnn-bench (which measures the BLIS
+sgemm ceiling in the same process) and then torch_ccrnn.py / torch_online.py with the
+README's arguments and the same --threads, interleaved so both see the same load;
+with --repeat N everything runs N times and the medians are compared (the "range"
+column shows the per-repeat speed-ups).  It then runs the memory report (ccrnn-bench --memory, a
 fresh process) and the steady-state allocation test, and prints one table with each
 issue target marked met / missed.
 
 Usage: tests/bench/run-bench.py [--build-dir DIR] [--shared DIR] [--threads 1,2]
-                                [--repeat N] [--markdown]
+                                [--repeat N] [--clock wall|cpu] [--wait-idle S] [--markdown]
 Environment: CCRNN_BUILD_DIR (default <repo>/build-bench, else <repo>/build),
              CCRNN_SHARED_DIR (default <repo>/../shared).
 """
@@ -92,24 +93,31 @@ def kv(line):
     return dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
 
 
-def run_libccrnn(bench, threads):
-    out = run([bench, "--threads", str(threads)]).stdout
+def run_libccrnn(bench, threads, config, clock):
+    out = run([bench, "--threads", str(threads), "--config", config, "--clock", clock]).stdout
     res, peak = {}, None
     for line in out.splitlines():
         if line.startswith("PEAK"):
             peak = float(kv(line)["gflops_best"])
         elif line.startswith("RESULT"):
             d = kv(line)
-            res[d["config"]] = (float(d["median_s"]), float(d["flops"]))
+            res[d["config"]] = (float(d["median_s"]), float(d["flops"]), float(d["frac"]))
         elif line.startswith("INFO"):
             info = line
     return res, peak, info
 
 
-def run_torch(shared, config, threads):
+# --clock cpu: the reference scripts run unchanged except that time.perf_counter reads
+# the process CPU-time clock, like ccrnn-bench --clock cpu.
+CPU_SHIM = ("import runpy, sys, time; time.perf_counter = time.process_time; "
+            "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+def run_torch(shared, config, threads, clock):
     script, args = TORCH[config]
-    out = run([PYTHON, os.path.join(shared, "bench", script)] + args +
-              ["--threads", str(threads)]).stdout
+    path = os.path.join(shared, "bench", script)
+    pre = [PYTHON, path] if clock == "wall" else [PYTHON, "-c", CPU_SHIM, path]
+    out = run(pre + args + ["--threads", str(threads)]).stdout
     m = re.search(r"torch_ms_per_batch ([0-9.]+)", out)
     if m:
         return float(m.group(1)) * 1e-3
@@ -151,6 +159,9 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="cpu: time both sides on the process CPU-time clock (1 thread only; "
+                         "for a machine loaded by other jobs)")
     ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                     help="before each block, wait up to SECONDS for >= 90%% idle CPUs")
     a = ap.parse_args()
@@ -158,31 +169,36 @@ def main():
     shared = find_shared_dir(a.shared)
     bench = os.path.join(build, "tests", "bench", "ccrnn-bench")
     threads = [int(t) for t in a.threads.split(",")]
+    if a.clock == "cpu" and threads != [1]:
+        sys.exit("run-bench: --clock cpu sums the CPU time of all threads; use it with --threads 1")
 
     lib = {t: {c: [] for c in CONFIGS} for t in threads}
+    fracs = {t: {c: [] for c in CONFIGS} for t in threads}
     torch = {t: {c: [] for c in CONFIGS} for t in threads}
     peaks = {t: [] for t in threads}
     flops, info = {}, ""
     idles = []
+    # Interleaved per configuration (libccrnn, then PyTorch, same threads), so both
+    # sides of a ratio see the same load on this shared machine.
     for _ in range(a.repeat):
         for t in threads:
             idles.append(wait_idle(a.wait_idle))
-            res, peak, info = run_libccrnn(bench, t)
-            peaks[t].append(peak)
             for c in CONFIGS:
+                res, peak, info = run_libccrnn(bench, t, c, a.clock)
+                peaks[t].append(peak)
                 lib[t][c].append(res[c][0])
+                fracs[t][c].append(res[c][2])
                 flops[c] = res[c][1]
-            for c in CONFIGS:
-                torch[t][c].append(run_torch(shared, c, t))
+                torch[t][c].append(run_torch(shared, c, t, a.clock))
 
     tv = run([PYTHON, "-c", "import torch; print(torch.__version__)"]).stdout.strip()
-    print(f"{info}  torch={tv}  repeat={a.repeat}")
+    print(f"{info}  torch={tv}  repeat={a.repeat}  clock={a.clock}")
     print("CPU idle before each block (1 s sample, both cores): " +
           ", ".join(f"{100 * x:.0f}%" for x in idles) + f"; loadavg now {os.getloadavg()[0]:.2f}")
     for t in threads:
         p = peaks[t]
-        print(f"BLIS sgemm ceiling, {t} thread(s): {statistics.median(p):.1f} GFLOP/s "
-              f"(best of each run: {', '.join(f'{x:.1f}' for x in p)})")
+        print(f"BLIS sgemm ceiling, {t} thread(s): median {statistics.median(p):.1f} GFLOP/s, "
+              f"range {min(p):.1f}-{max(p):.1f} over {len(p)} ccrnn-bench runs")
     rows = []
     med = {t: {c: statistics.median(lib[t][c]) for c in CONFIGS} for t in threads}
     for t in threads:
@@ -190,7 +206,7 @@ def main():
             lt, tt = med[t][c], statistics.median(torch[t][c])
             ratio = tt / lt
             gf = flops[c] / lt * 1e-9
-            frac = gf / statistics.median(peaks[t])
+            frac = statistics.median(fracs[t][c])  # each against its own process's ceiling
             spread = [tr / lr for tr, lr in zip(torch[t][c], lib[t][c])]
             target, ok = evaluate(c, t, ratio, frac, med.get(1, {}).get(c), med.get(2, {}).get(c))
             rows.append((c, str(t), fmt_time(c, lt), fmt_time(c, tt), f"{ratio:.2f}x",

@@ -9,10 +9,15 @@
 #   env ABI_BUILD_DIR (default build-abi), ABI_LIBRARY (check this built .so instead)
 #
 # abidiff's exit status is a bit set: 1 error, 2 usage error, 4 ABI change,
-# 8 incompatible ABI change.  Additions (new functions, new enum values appended) set
-# only bit 4: reported, accepted.  Bit 8 (a function or variable removed, a changed
-# signature, a changed type) fails the check unless the soname differs from the
-# baseline's, i.e. the break was declared by bumping `soversion` in meson.build.
+# 8 incompatible ABI change.  libabigail sets bit 8 only for removed symbols; a changed
+# parameter or return type is reported as a "Changed" function under bit 4.  So this
+# script reads abidiff's change summaries: only additions (Added functions/variables)
+# are accepted; anything Removed or Changed, or bit 8, fails the check unless the
+# soname differs from the baseline's (the break was declared by bumping `soversion` in
+# meson.build).
+# Enum values are part of the ABI too but invisible to abidiff (the API passes them as
+# int): abi/enums.txt holds every CCRNN_* enumerator with its value; one that is
+# removed or renumbered fails the check, new ones are accepted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 baseline=abi/libccrnn.abi
@@ -40,10 +45,32 @@ abidw --no-corpus-path --no-comp-dir-path --short-locs \
       --headers-dir include/ccrnn --drop-private-types \
       --out-file "$current" "$lib"
 
+# Every enumerator of the public header with its compiled value, "NAME VALUE" sorted.
+dump_enums() { # out-file
+    local tmp
+    tmp=$(mktemp -d)
+    printf '#define CCRNN_VERSION_MAJOR 0\n#define CCRNN_VERSION_MINOR 0\n#define CCRNN_VERSION_PATCH 0\n' >"$tmp/ccrnn_version.h"
+    {
+        echo '#include <stdio.h>'
+        echo '#include "ccrnn/ccrnn.h"'
+        echo 'int main(void) {'
+        sed -n '/^enum ccrnn_[a-z_]* {/,/^};/p' include/ccrnn/ccrnn.h |
+            grep -oE '^ *CCRNN_[A-Z0-9_]+' | sed -E 's/ *(.*)/    printf("%s %d\\n", "\1", (int)\1);/'
+        echo '    return 0;'
+        echo '}'
+    } >"$tmp/enums.c"
+    cc -I include -I "$tmp" "$tmp/enums.c" -o "$tmp/enums"
+    "$tmp/enums" | sort >"$1"
+    rm -rf "$tmp"
+}
+
 soname_of() { grep -o "soname='[^']*'" "$1" | head -1 | cut -d"'" -f2; }
 
+dump_enums "$build/enums.txt"
 if [ $update -eq 1 ] || [ ! -f "$baseline" ]; then
     cp "$current" "$baseline"
+    cp "$build/enums.txt" abi/enums.txt
+    echo "check-abi: abi/enums.txt written ($(wc -l <abi/enums.txt) enumerators)"
     echo "check-abi: baseline $baseline written from $lib (soname $(soname_of "$baseline"), $(grep -c '<elf-symbol name=' "$baseline") symbols)"
     exit 0
 fi
@@ -57,7 +84,19 @@ if [ $((rc & 3)) -ne 0 ]; then
     echo "check-abi: abidiff failed to run (exit $rc)"
     exit 1
 fi
-if [ $((rc & 8)) -ne 0 ]; then
+removed=$({ grep -oE '[0-9]+ Removed' "$build/abidiff.txt" || true; } | awk '{s += $1} END {print s + 0}')
+changed=$({ grep -oE '[0-9]+ Changed' "$build/abidiff.txt" || true; } | awk '{s += $1} END {print s + 0}')
+added=$({ grep -oE '[0-9]+ Added' "$build/abidiff.txt" || true; } | awk '{s += $1} END {print s + 0}')
+# Enumerators: lost or renumbered ones break the ABI, new ones do not.
+enum_lost=$(comm -23 abi/enums.txt "$build/enums.txt" | wc -l)
+enum_new=$(comm -13 abi/enums.txt "$build/enums.txt" | wc -l)
+if [ "$enum_lost" -ne 0 ]; then
+    echo "enumerators removed or renumbered (baseline value, then current):"
+    comm -23 abi/enums.txt "$build/enums.txt" | sed 's/^/  - /'
+    comm -13 abi/enums.txt "$build/enums.txt" | sed 's/^/  + /'
+fi
+echo "check-abi: abidiff exit $rc; functions/variables removed $removed, changed $changed, added $added; enumerators removed or renumbered $enum_lost, added $enum_new"
+if [ $((rc & 8)) -ne 0 ] || [ "$removed" -ne 0 ] || [ "$changed" -ne 0 ] || [ "$enum_lost" -ne 0 ]; then
     if [ "$old_soname" != "$new_soname" ]; then
         echo "check-abi: incompatible change, declared by the soname bump $old_soname -> $new_soname: ok (run with --update to store the new baseline)"
         exit 0
@@ -65,8 +104,8 @@ if [ $((rc & 8)) -ne 0 ]; then
     echo "check-abi: FAILED: incompatible ABI change without a soname bump (still $new_soname)"
     exit 1
 fi
-if [ $((rc & 4)) -ne 0 ]; then
-    echo "check-abi: compatible ABI change (additions): ok"
+if [ "$added" -ne 0 ] || [ "$enum_new" -ne 0 ] || [ $((rc & 4)) -ne 0 ]; then
+    echo "check-abi: compatible ABI change (additions only): ok"
 else
     echo "check-abi: ABI unchanged: ok"
 fi

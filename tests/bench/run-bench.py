@@ -240,7 +240,8 @@ def memory(bench, markdown):
     print(f"\nmemory (large, 1 thread): peak RSS {d['peak_rss_mib']} MiB vs parameters "
           f"{d['params_mib']} + gradients {d['grads_mib']} + Adam state {d['adam_state_mib']} + "
           f"window tape {d['tape_mib']} = {d['model_mib']} MiB -> {ratio:.2f}x "
-          f"(target <= 1.3x: {verdict(ratio <= 1.3)}); RSS at start {d['rss_at_start_mib']} MiB, "
+          f"(target <= 1.3x: {verdict(ratio <= 1.3)}); VmHWM {d['vm_hwm_mib']} MiB; "
+          f"ru_maxrss at start {d['rss_at_start_mib']} MiB (inherited across exec), "
           f"after create {d['rss_after_create_mib']} MiB, benchmark's own data "
           f"{d['host_data_mib']} MiB")
 

@@ -189,18 +189,31 @@ static void y_tick(ex_svg *s, const ex_axes *a, double v, const char *label, int
     if (label) ex_svg_text(s, a->left - 8, py + 4, 12, "end", 0, "black", label);
 }
 
+static int log_labelled(int m, int few) { return m == 1 || (few && (m == 2 || m == 5)); }
+
+static void y_ticks_linear(ex_svg *s, const ex_axes *a);
+
 static void y_ticks_log(ex_svg *s, const ex_axes *a)
 {
     int k0 = (int)floor(log10(a->y0)), k1 = (int)ceil(log10(a->y1));
     int few = k1 - k0 <= 2; /* label 2 and 5 too when the range spans few decades */
+    int labels = 0;
+    for (int k = k0; k <= k1; k++)
+        for (int m = 1; m <= 9; m++) {
+            double v = m * pow(10.0, k);
+            labels += v >= a->y0 * (1 - 1e-9) && v <= a->y1 * (1 + 1e-9) && log_labelled(m, few);
+        }
+    if (labels < 2) { /* a narrow range: evenly spaced values read better */
+        y_ticks_linear(s, a);
+        return;
+    }
     char buf[32];
     for (int k = k0; k <= k1; k++) {
         for (int m = 1; m <= 9; m++) {
             double v = m * pow(10.0, k);
             if (v < a->y0 * (1 - 1e-9) || v > a->y1 * (1 + 1e-9)) continue;
-            int labelled = m == 1 || (few && (m == 2 || m == 5));
             snprintf(buf, sizeof buf, "%g", v);
-            y_tick(s, a, v, labelled ? buf : NULL, m == 1);
+            y_tick(s, a, v, log_labelled(m, few) ? buf : NULL, m == 1);
         }
     }
 }
@@ -232,12 +245,19 @@ void ex_svg_axes(ex_svg *s, const ex_axes *a, const char *title, const char *xla
     }
 }
 
-void ex_svg_legend(ex_svg *s, double right, double top, const ex_legend_item *items, size_t n)
+static void legend_size(const ex_legend_item *items, size_t n, double *w, double *h)
 {
     size_t longest = 0;
     for (size_t i = 0; i < n; i++)
         if (strlen(items[i].label) > longest) longest = strlen(items[i].label);
-    double w = 44 + 7.0 * (double)longest, h = 8 + 20.0 * (double)n;
+    *w = 44 + 7.0 * (double)longest;
+    *h = 8 + 20.0 * (double)n;
+}
+
+void ex_svg_legend(ex_svg *s, double right, double top, const ex_legend_item *items, size_t n)
+{
+    double w, h;
+    legend_size(items, n, &w, &h);
     ex_svg_rect(s, right - w, top, w, h, "#999999", "white");
     for (size_t i = 0; i < n; i++) {
         double y = top + 14 + 20.0 * (double)i;
@@ -311,6 +331,30 @@ static void draw_curve(ex_svg *s, const ex_axes *a, const ex_curve *c)
     free(pts);
 }
 
+/* The corner of the plot whose legend box covers the fewest curve points (ties: the
+ * top right). */
+static void legend_corner(const ex_axes *a, const ex_curve *c, size_t n,
+                          const ex_legend_item *items, size_t ni, double *right, double *top)
+{
+    double w, h, best = INFINITY;
+    legend_size(items, ni, &w, &h);
+    *right = a->left + a->width - 8;
+    *top = a->top + 8;
+    for (int corner = 0; corner < 4; corner++) {
+        double r = corner % 2 ? a->left + w + 8 : a->left + a->width - 8;
+        double t = corner < 2 ? a->top + 8 : a->top + a->height - 8 - h;
+        double hits = 0;
+        for (size_t k = 0; k < n; k++)
+            for (size_t i = 0; i < c[k].n; i++) {
+                double m = c[k].mean[i];
+                if (!isfinite(m) || (a->log_y && m <= 0)) continue;
+                double px = ex_axes_px(a, c[k].x[i]), py = ex_axes_py(a, m);
+                hits += px >= r - w - 10 && px <= r + 10 && py >= t - 10 && py <= t + h + 10;
+            }
+        if (hits < best) best = hits, *right = r, *top = t;
+    }
+}
+
 int ex_plot_curves(const char *path, const char *title, const char *xlabel, const char *ylabel,
                    int log_y, const ex_curve *curves, size_t n)
 {
@@ -322,7 +366,8 @@ int ex_plot_curves(const char *path, const char *title, const char *xlabel, cons
     if (!s) return -1;
     ex_svg_axes(s, &a, title, xlabel, ylabel);
     ex_svg_clip_begin(s, a.left, a.top, a.width, a.height);
-    for (size_t k = 0; k < n; k++) draw_curve(s, &a, &curves[k]);
+    /* The first curve is drawn last, on top: list the main models first. */
+    for (size_t k = n; k-- > 0;) draw_curve(s, &a, &curves[k]);
     ex_svg_clip_end(s);
     ex_legend_item items[16];
     size_t ni = n < 16 ? n : 16;
@@ -331,7 +376,9 @@ int ex_plot_curves(const char *path, const char *title, const char *xlabel, cons
         items[k].color = curves[k].color;
         items[k].dashed = 0;
     }
-    ex_svg_legend(s, a.left + a.width - 8, a.top + 8, items, ni);
+    double right, top;
+    legend_corner(&a, curves, n, items, ni, &right, &top);
+    ex_svg_legend(s, right, top, items, ni);
     return ex_svg_close(s);
 }
 
@@ -353,13 +400,16 @@ static void draw_path(ex_svg *s, const ex_axes *a, const ex_path2d *p)
 int ex_plot_paths(const char *path, const char *title, const ex_panel *panels, size_t n_panels,
                   double lim, const ex_legend_item *legend, size_t n_legend)
 {
-    const double side = 330, gap = 90, left = 80, top = 70, legend_w = 190;
-    double width = left + (double)n_panels * (side + gap) - gap + 30 + legend_w;
-    ex_svg *s = ex_svg_open(path, width, top + side + 70);
+    const double side = 330, gap = 90, left = 80, top = 70, legend_w = 190, row_h = side + 100;
+    size_t cols = n_panels <= 3 ? n_panels : (n_panels + 1) / 2; /* 4 panels: 2 x 2 */
+    size_t rows = cols ? (n_panels + cols - 1) / cols : 1;
+    double width = left + (double)cols * (side + gap) - gap + 30 + legend_w;
+    ex_svg *s = ex_svg_open(path, width, top + (double)rows * row_h - 30);
     if (!s) return -1;
     if (title) ex_svg_text(s, width / 2, 26, 17, "middle", 0, "black", title);
     for (size_t k = 0; k < n_panels; k++) {
-        ex_axes a = {left + (double)k * (side + gap), top, side, side, -lim, lim, -lim, lim, 0};
+        double x = left + (double)(k % cols) * (side + gap), y = top + (double)(k / cols) * row_h;
+        ex_axes a = {x, y, side, side, -lim, lim, -lim, lim, 0};
         ex_svg_axes(s, &a, panels[k].title, "x", "y");
         ex_svg_clip_begin(s, a.left, a.top, a.width, a.height);
         for (size_t i = 0; i < panels[k].n; i++) draw_path(s, &a, &panels[k].paths[i]);

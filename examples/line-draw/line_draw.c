@@ -23,7 +23,7 @@ typedef struct options {
     long epochs, bptt, sparse, ablate_at, io_lesion_at, fibres, threads, hidden;
     long train_size, valid_size, test_size;
     double sg_scale, noise;
-    int paper;
+    int paper, cb_loss_mean;
 } options;
 
 static void default_options(options *o)
@@ -32,7 +32,7 @@ static void default_options(options *o)
     o->model = "both";
     o->seeds = "5";
     o->out = "results/line-draw";
-    o->epochs = 20;
+    o->epochs = 60;
     o->bptt = 1;
     o->sparse = 2;
     o->threads = 1;
@@ -70,6 +70,9 @@ static int parse_options(int argc, char **argv, options *o)
          "mossy fibres: cortical inputs kept per cerebellar input unit (0 = all 2H)"},
         {"sg-scale", EX_OPT_REAL, &o->sg_scale, 0, 1e6, "X",
          "scale of the synthetic gradient injected at each window end"},
+        {"cb-loss-mean", EX_OPT_FLAG, &o->cb_loss_mean, 0, 0, NULL,
+         "divide the cerebellum's regression gradient by the batch size (the reference "
+         "sums it over the batch)"},
         {"noise", EX_OPT_REAL, &o->noise, 0, 1e6, "X",
          "std of Gaussian input noise on steps t >= 1"},
         {"hidden", EX_OPT_INT, &o->hidden, 1, 100000, "H", "LSTM units"},
@@ -205,6 +208,7 @@ static void run_config(const options *o, const plan *p, const variant *v, uint64
     cfg->ablate_at = v->ablate_at;
     cfg->io_lesion_at = v->io_lesion_at;
     cfg->fibres = (size_t)o->fibres;
+    cfg->cb_loss_mean = o->cb_loss_mean;
     cfg->threads = (int)o->threads;
     cfg->seed = seed;
 }

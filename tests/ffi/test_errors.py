@@ -18,9 +18,8 @@ lib = ccrnn.lib
 
 class MappingTest(unittest.TestCase):
     def assert_library_error(self, cls, call, *needles):
-        """call() raises exactly cls with the library's message ("function: what was
-        wrong"; the function is sometimes a lib/ helper such as check_pair, see the
-        FFI report) containing every needle."""
+        """call() raises exactly cls with the library's message ("ccrnn_function: what
+        was wrong") containing every needle."""
         with self.assertRaises(cls) as err:
             call()
         exc = err.exception
@@ -29,7 +28,7 @@ class MappingTest(unittest.TestCase):
         self.assertEqual(exc.status, ccrnn.STATUS_CLASSES and cls.status)
         self.assertEqual(str(exc), ccrnn.last_error())
         self.assertEqual(exc.message, ccrnn.last_error())
-        self.assertRegex(str(exc), r"^\w+: ")  # "function: what was wrong"
+        self.assertRegex(str(exc), r"^ccrnn_\w+: ")  # "public function: what was wrong"
         for needle in needles:
             self.assertIn(needle, str(exc))
         return exc

@@ -15,8 +15,10 @@
  * --gemm times single products in isolation instead (what a fused or reshaped product
  * would cost).
  *
- * Usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick]
- *        ccrnn-profile [--threads N] --gemm [gemm:|gemv:]MxNxK[:AB] [--gemm ...]
+ * --clock cpu reads the process CPU-time clock (1 thread; for a loaded machine).
+ *
+ * Usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick] [--clock cpu]
+ *        ccrnn-profile [--threads N] [--clock cpu] --gemm [gemm:|gemv:]MxNxK[:AB[C]] ...
  */
 #define _GNU_SOURCE 1
 
@@ -95,6 +97,19 @@ typedef void (*gemv_ex_fn)(trans_t, conj_t, dim_t, dim_t, float *, float *, inc_
 typedef void (*ger_ex_fn)(conj_t, conj_t, dim_t, dim_t, float *, float *, inc_t, float *, inc_t,
                           float *, inc_t, inc_t, cntx_t *, rntm_t *);
 
+/* What-if experiment on the unmodified library: CCRNN_PROFILE_PACK asks BLIS's
+ * small-matrix path to pack operands of the library's sgemm calls: "a", "b" always,
+ * "at" / "bt" only when that operand is stored transposed (column-major as read).  The
+ * library's runtime object is copied, never modified. */
+static int pack_policy(char which, char layout_letter)
+{
+    const char *p = getenv("CCRNN_PROFILE_PACK");
+    if (!p) return 0;
+    for (; *p; p++)
+        if (*p == which) return p[1] == 't' ? layout_letter == 'T' : 1;
+    return 0;
+}
+
 void bli_sgemm_ex(trans_t ta, trans_t tb, dim_t m, dim_t n, dim_t k, float *alpha, float *a,
                   inc_t rsa, inc_t csa, float *b, inc_t rsb, inc_t csb, float *beta, float *c,
                   inc_t rsc, inc_t csc, cntx_t *cntx, rntm_t *rntm)
@@ -102,6 +117,14 @@ void bli_sgemm_ex(trans_t ta, trans_t tb, dim_t m, dim_t n, dim_t k, float *alph
     static gemm_ex_fn f;
     if (!f) real("bli_sgemm_ex", &f, sizeof f);
     char layout[4] = {storage(rsa, csa), storage(rsb, csb), storage(rsc, csc), 0};
+    rntm_t local;
+    int pa = pack_policy('a', layout[0]), pb = pack_policy('b', layout[1]);
+    if (rntm && (pa || pb)) {
+        local = *rntm;
+        if (pa) bli_rntm_set_pack_a(TRUE, &local);
+        if (pb) bli_rntm_set_pack_b(TRUE, &local);
+        rntm = &local;
+    }
     TIMED("sgemm", layout, m, n, k,
           f(ta, tb, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, cntx, rntm));
 }
@@ -208,8 +231,10 @@ static void profile(const bench_config *c, int threads)
     recording = 0;
     bench_call_seconds = NULL;
     double mean = sum / (double)n, med = bench_median(t, n);
-    printf("PROFILE config=%s threads=%d units=%zu mean_unit_us=%.2f median_unit_us=%.2f "
-           "mflop=%.3f clock_read_ns=%.1f\n", c->name, threads, n, 1e6 * mean, 1e6 * med,
+    const char *pack = getenv("CCRNN_PROFILE_PACK");
+    printf("PROFILE config=%s threads=%d clock=%s pack=%s units=%zu mean_unit_us=%.2f "
+           "median_unit_us=%.2f mflop=%.3f clock_read_ns=%.1f\n", c->name, threads,
+           bench_cpu_clock ? "cpu" : "wall", pack ? pack : "-", n, 1e6 * mean, 1e6 * med,
            1e-6 * bench_unit_flops(c), 1e9 * clock_overhead());
     print_calls(call_sec, (double)n, mean);
     double blis = print_shapes((double)n, mean);
@@ -221,17 +246,18 @@ static void profile(const bench_config *c, int threads)
 
 /* ---- single products (--gemm) ---------------------------------------------------- */
 
-/* Times one product in isolation, warm in cache: "[gemm:|gemv:]MxNxK[:AB]" where A and
- * B are N (row-major as used) or T (stored transposed).  gemv needs m == 1 or n == 1
+/* Times one product in isolation, warm in cache: "[gemm:|gemv:]MxNxK[:AB[C]]" where
+ * A, B and C are N (row-major as used) or T (stored transposed; for C: column-major).  gemv needs m == 1 or n == 1
  * and is routed as lib/linalg.c does. */
 static void time_product(const char *spec, int threads)
 {
     int gemv = !strncmp(spec, "gemv:", 5);
     if (gemv || !strncmp(spec, "gemm:", 5)) spec += 5;
     long m, n, k;
-    char ta = 'N', tb = 'N';
-    if (sscanf(spec, "%ldx%ldx%ld:%c%c", &m, &n, &k, &ta, &tb) < 3 || m < 1 || n < 1 || k < 1)
-        bench_die("bad product '%s' (want [gemm:|gemv:]MxNxK[:AB])", spec);
+    char ta = 'N', tb = 'N', tc = 'N';
+    if (sscanf(spec, "%ldx%ldx%ld:%c%c%c", &m, &n, &k, &ta, &tb, &tc) < 3 || m < 1 || n < 1 ||
+        k < 1)
+        bench_die("bad product '%s' (want [gemm:|gemv:]MxNxK[:AB[C]])", spec);
     if (gemv && m != 1 && n != 1) bench_die("gemv needs m == 1 or n == 1");
     float *a = bench_xmalloc((size_t)(m * k) * sizeof(float));
     float *b = bench_xmalloc((size_t)(k * n) * sizeof(float));
@@ -241,9 +267,15 @@ static void time_product(const char *spec, int threads)
     bench_fill_uniform(c, (size_t)(m * n));
     inc_t rsa = ta == 'T' ? 1 : k, csa = ta == 'T' ? m : 1;
     inc_t rsb = tb == 'T' ? 1 : n, csb = tb == 'T' ? k : 1;
+    inc_t rsc = tc == 'T' ? 1 : n, csc = tc == 'T' ? m : 1;
     rntm_t rntm;
     bli_rntm_init(&rntm);
     bli_rntm_set_num_threads(threads, &rntm);
+    /* CCRNN_PROFILE_PACK=a, b or ab: ask the small-matrix (sup) path to pack A and/or B
+     * (bli_rntm_set_pack_a/b), to see whether packing fixes a slow operand layout. */
+    const char *pack = getenv("CCRNN_PROFILE_PACK");
+    if (pack && strchr(pack, 'a')) bli_rntm_set_pack_a(TRUE, &rntm);
+    if (pack && strchr(pack, 'b')) bli_rntm_set_pack_b(TRUE, &rntm);
     float one = 1.0f;
     /* Up to 2001 timed calls or about half a second, whichever comes first. */
     enum { MAX_REPS = 2001 };
@@ -255,7 +287,7 @@ static void time_product(const char *spec, int threads)
         double t0 = bench_now();
         if (!gemv)
             bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, m, n, k, &one, a, rsa, csa, b, rsb,
-                         csb, &one, c, n, 1, NULL, &rntm);
+                         csb, &one, c, rsc, csc, NULL, &rntm);
         else if (m == 1) /* c^T = op(B)^T a^T */
             bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, n, k, &one, b, csb, rsb, a, csa,
                          &one, c, 1, NULL, &rntm);
@@ -265,9 +297,9 @@ static void time_product(const char *spec, int threads)
         if (r >= 0) t[reps++] = bench_now() - t0;
     }
     double med = bench_median(t, (size_t)reps), best = t[0];
-    printf("PRODUCT %s %ldx%ldx%ld A=%c B=%c threads=%d reps=%d median_us=%.3f best_us=%.3f "
-           "gflops_median=%.2f gflops_best=%.2f\n", gemv ? "sgemv" : "sgemm", m, n, k, ta, tb,
-           threads, reps, 1e6 * med, 1e6 * best, 2.0 * m * n * k / med * 1e-9,
+    printf("PRODUCT %s %ldx%ldx%ld A=%c B=%c C=%c threads=%d reps=%d median_us=%.3f "
+           "best_us=%.3f gflops_median=%.2f gflops_best=%.2f\n", gemv ? "sgemv" : "sgemm", m, n,
+           k, ta, tb, tc, threads, reps, 1e6 * med, 1e6 * best, 2.0 * m * n * k / med * 1e-9,
            2.0 * m * n * k / best * 1e-9);
     free(a); free(b); free(c); free(t);
 }
@@ -281,10 +313,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "--threads") && a + 1 < argc) threads = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--reps") && a + 1 < argc) reps = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--quick")) quick = 1;
+        else if (!strcmp(argv[a], "--clock") && a + 1 < argc) bench_cpu_clock = !strcmp(argv[++a], "cpu");
         else if (!strcmp(argv[a], "--gemm") && a + 1 < argc && n_products < 64)
             products[n_products++] = argv[++a];
         else bench_die("usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick] "
-                       "[--gemm [gemm:|gemv:]MxNxK[:AB]]...");
+                       "[--clock cpu] [--gemm [gemm:|gemv:]MxNxK[:AB[C]]]...");
     }
     if (threads < 1) bench_die("--threads must be >= 1");
     for (int i = 0; i < n_products; i++) time_product(products[i], threads);

@@ -306,6 +306,14 @@ int ccrnn_cortex_window_length(const ccrnn_cortex *cx, size_t *steps)
     return CCRNN_OK;
 }
 
+int ccrnn_cortex_batch(const ccrnn_cortex *cx, size_t *batch)
+{
+    REQUIRE(cx);
+    REQUIRE(batch);
+    *batch = cx->B;
+    return CCRNN_OK;
+}
+
 void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z)
 {
     size_t s = start ? 0 : cx->cur, H = cx->H;

@@ -87,6 +87,7 @@ START_TEST(test_null_handle)
     EXPECT_ERR(ccrnn_cortex_backward(NULL, NULL, 0, NULL, 0), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_input_grad(NULL, big, B * I), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_window_length(NULL, &n), CCRNN_ERR_NULL, "'cx'");
+    EXPECT_ERR(ccrnn_cortex_batch(NULL, &n), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_get_state(NULL, big, B * Z), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_set_state(NULL, z, B * Z), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_window_start_state(NULL, big, B * Z), CCRNN_ERR_NULL, "'cx'");
@@ -170,6 +171,7 @@ START_TEST(test_state_calls)
     memcpy(nanz, z, sizeof nanz);
     nanz[B * Z - 1] = NAN;
     CX_FAIL(cx, ccrnn_cortex_window_length(cx, NULL), CCRNN_ERR_NULL, "'steps'");
+    CX_FAIL(cx, ccrnn_cortex_batch(cx, NULL), CCRNN_ERR_NULL, "'batch'");
     CX_FAIL(cx, ccrnn_cortex_get_state(cx, NULL, B * Z), CCRNN_ERR_NULL, "'z'");
     CX_FAIL(cx, ccrnn_cortex_get_state(cx, big, B * Z - 1), CCRNN_ERR_SHAPE, "state buffer");
     CX_FAIL(cx, ccrnn_cortex_get_state(cx, big, MAXB * Z), CCRNN_ERR_SHAPE, "state buffer");

@@ -172,6 +172,8 @@ CCRNN_API int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n);
 
 /* Number of steps recorded in the current window. */
 CCRNN_API int ccrnn_cortex_window_length(const ccrnn_cortex *cx, size_t *steps);
+/* The active batch size set by the last ccrnn_cortex_reset (max_batch after create). */
+CCRNN_API int ccrnn_cortex_batch(const ccrnn_cortex *cx, size_t *batch);
 /* Current state z (batch*state_size values: per sample h then, for LSTM, c). */
 CCRNN_API int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t n);
 /* Set the current state (batch*state_size values); this also begins a new window. */

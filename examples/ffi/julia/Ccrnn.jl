@@ -127,6 +127,8 @@ ccrnn_cortex_input_grad(cx, dx, n) =
           cx, dx, n)
 ccrnn_cortex_window_length(cx, steps) =
     ccall((:ccrnn_cortex_window_length, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Csize_t}), cx, steps)
+ccrnn_cortex_batch(cx, batch) =
+    ccall((:ccrnn_cortex_batch, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Csize_t}), cx, batch)
 ccrnn_cortex_get_state(cx, z, n) =
     ccall((:ccrnn_cortex_get_state, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t),
           cx, z, n)

@@ -77,6 +77,7 @@ PROTOTYPES = {
     "ccrnn_cortex_backward": (c_int, [CX, FLOATP, size_t, FLOATP, size_t]),
     "ccrnn_cortex_input_grad": (c_int, [CX, FLOATP, size_t]),
     "ccrnn_cortex_window_length": (c_int, [CX, P(size_t)]),
+    "ccrnn_cortex_batch": (c_int, [CX, P(size_t)]),
     "ccrnn_cortex_get_state": (c_int, [CX, FLOATP, size_t]),
     "ccrnn_cortex_set_state": (c_int, [CX, FLOATP, size_t]),
     "ccrnn_cortex_window_start_state": (c_int, [CX, FLOATP, size_t]),

@@ -80,15 +80,10 @@ class Cortex(Attachable):
         return cx
 
     def _probe_batch(self):
-        """The active batch of a loaded cortex.  The C API has no query for it, so try
-        each size with get_state into a buffer big enough for any of them (a wrong
-        size fails before anything is written)."""
-        buf = np.empty(self.max_batch * self.state_size, np.float32)
-        p = buf.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
-        for batch in range(1, self.max_batch + 1):
-            if lib.ccrnn_cortex_get_state(self._p(), p, batch * self.state_size) == 0:
-                return batch
-        return self.max_batch
+        """The active batch of a loaded cortex, asked of the library."""
+        batch = ctypes.c_size_t()
+        check(lib.ccrnn_cortex_batch(self._p(), ctypes.byref(batch)))
+        return batch.value
 
     # checkpoints -----------------------------------------------------------------------
     def save(self, path):

@@ -177,7 +177,7 @@ def main():
     torch = {t: {c: [] for c in CONFIGS} for t in threads}
     peaks = {t: [] for t in threads}
     flops, info = {}, ""
-    idles = []
+    idles, after = [], []
     # Interleaved per configuration (libccrnn, then PyTorch, same threads), so both
     # sides of a ratio see the same load on this shared machine.
     for _ in range(a.repeat):
@@ -190,11 +190,13 @@ def main():
                 fracs[t][c].append(res[c][2])
                 flops[c] = res[c][1]
                 torch[t][c].append(run_torch(shared, c, t, a.clock))
+            after.append(cpu_idle())
 
     tv = run([PYTHON, "-c", "import torch; print(torch.__version__)"]).stdout.strip()
     print(f"{info}  torch={tv}  repeat={a.repeat}  clock={a.clock}")
-    print("CPU idle before each block (1 s sample, both cores): " +
-          ", ".join(f"{100 * x:.0f}%" for x in idles) + f"; loadavg now {os.getloadavg()[0]:.2f}")
+    print("CPU idle before / after each block (1 s samples, both cores): " +
+          ", ".join(f"{100 * x:.0f}/{100 * y:.0f}%" for x, y in zip(idles, after)) +
+          f"; loadavg now {os.getloadavg()[0]:.2f}")
     for t in threads:
         p = peaks[t]
         print(f"BLIS sgemm ceiling, {t} thread(s): median {statistics.median(p):.1f} GFLOP/s, "

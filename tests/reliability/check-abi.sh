@@ -34,7 +34,7 @@ if [ -z "$lib" ]; then
     opts=(--buildtype=debugoptimized -Dexamples=false -Dtests=disabled)
     if [ -f "$build/build.ninja" ]; then meson setup --reconfigure "$build" "${opts[@]}" >/dev/null
     else meson setup "$build" "${opts[@]}" >/dev/null; fi
-    ninja -C "$build" >/dev/null
+    ninja -C "$build" >"$build/ninja.log" 2>&1 || { tail -n 40 "$build/ninja.log"; echo "check-abi: build failed"; exit 1; }
     lib=$(find "$build/lib" -maxdepth 1 -name 'libccrnn.so.*.*' -type f | head -1)
 fi
 [ -f "$lib" ] || { echo "check-abi: no built library found"; exit 1; }

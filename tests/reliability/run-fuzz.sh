@@ -24,7 +24,7 @@ else
 fi
 exes=()
 for t in $targets; do exes+=("tests/reliability/fuzz-$t"); done
-ninja -C "$build" "${exes[@]}" >/dev/null
+ninja -C "$build" "${exes[@]}" >"$build/ninja.log" 2>&1 || { tail -n 40 "$build/ninja.log"; echo "run-fuzz: build failed"; exit 1; }
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -24,11 +24,17 @@ vg_build=${VALGRIND_BUILD_DIR:-build-valgrind}
 vg_suites=${VALGRIND_SUITES:-check reliability}
 failed=0
 
-setup() { # dir, options...
+setup() { # dir, options...: configure and build, showing the log only on failure
     local dir=$1; shift
-    if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null
-    else meson setup "$dir" "$@" >/dev/null; fi
-    ninja -C "$dir" >/dev/null
+    local log
+    log=$(mktemp)
+    if { if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@"
+         else meson setup "$dir" "$@"; fi && ninja -C "$dir"; } >"$log" 2>&1; then
+        rm -f "$log"
+    else
+        tail -n 40 "$log"; rm -f "$log"
+        echo "run-sanitizers: building $dir failed"; exit 1
+    fi
 }
 
 count() { # pattern, file: number of matching lines

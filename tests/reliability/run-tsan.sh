@@ -17,7 +17,7 @@ suites=${TSAN_SUITES:-reliability check}
 opts=(--buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dexamples=false)
 if [ -f "$build/build.ninja" ]; then meson setup --reconfigure "$build" "${opts[@]}" >/dev/null
 else CC=clang meson setup "$build" "${opts[@]}" >/dev/null; fi
-ninja -C "$build" >/dev/null
+ninja -C "$build" >"$build/ninja.log" 2>&1 || { tail -n 40 "$build/ninja.log"; echo "run-tsan: build failed"; exit 1; }
 args=()
 for s in $suites; do args+=(--suite "$s"); done
 rc=0

@@ -660,8 +660,19 @@ static void accumulate_weight_grads(ccrnn_cortex *cx)
     ccrnn__gemm(cx->la, LA_T, LA_N, G, I, rows, 1.0f, cx->dgi, G, cx->xs, I, 1.0f, w_ih(cx, g), I);
     ccrnn__gemm(cx->la, LA_T, LA_N, G, H, rows, 1.0f, cx->dgh, G, slot_h(cx, 0), H, 1.0f,
                 w_hh(cx, g), H);
-    ccrnn__add_colsum(rows, G, cx->dgi, G, b_ih(cx, g));
-    ccrnn__add_colsum(rows, G, cx->dgh, G, b_hh(cx, g));
+    if (cx->dgh == cx->dgi) {
+        /* LSTM and tanh: both biases get the same gradient; sum the columns once. */
+        float *sum = cx->pre;
+        memset(sum, 0, G * sizeof(float));
+        ccrnn__add_colsum(rows, G, cx->dgi, G, sum);
+        for (size_t j = 0; j < G; j++) {
+            b_ih(cx, g)[j] += sum[j];
+            b_hh(cx, g)[j] += sum[j];
+        }
+    } else {
+        ccrnn__add_colsum(rows, G, cx->dgi, G, b_ih(cx, g));
+        ccrnn__add_colsum(rows, G, cx->dgh, G, b_hh(cx, g));
+    }
     int any_dy = 0;
     for (size_t t = 0; t < cx->T; t++) any_dy |= cx->dy_set[t];
     if (!any_dy) return;

@@ -100,6 +100,12 @@ void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, flo
         bli_sger_ex(BLIS_NO_CONJUGATE, BLIS_NO_CONJUGATE, (dim_t)m, (dim_t)n, &alpha, A, rsa,
                     B, csb, c, (inc_t)ldc, 1, NULL, &la->rntm);
     } else {
+        /* BLIS's small-matrix path reads a column-stored B (a transposed weight) with
+         * its dot-product kernel at about half speed; packing it first is faster, and
+         * so is packing a transposed A once the output is large (measured with
+         * tests/bench/ccrnn-profile: docs/performance.md). */
+        bli_rntm_set_pack_b(tb == LA_T, &la->rntm);
+        bli_rntm_set_pack_a(ta == LA_T && m * n >= ((size_t)1 << 18), &la->rntm);
         bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
                      A, rsa, csa, B, rsb, csb, &beta, c, (inc_t)ldc, 1, NULL, &la->rntm);
     }

@@ -1,7 +1,8 @@
 /* libFuzzer target for the checkpoint loaders (memory API).  Built three times, with
  * FUZZ_KIND 1 (cortex), 2 (cerebellum) or 3 (optimizer).  Each input is loaded as is
  * (exercising the header checks and the CRC) and, when it is at least a header long,
- * again with its payload CRC recomputed, so the fuzzer also reaches the payload parser.
+ * again with its payload length and CRC fields recomputed, so that truncations,
+ * insertions and byte changes all reach the payload parser.
  * A successful load must give a usable object whose checkpoint is a fixed point:
  * save(load(save(load(x)))) == save(load(x)); anything else aborts (a finding). */
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #error "define FUZZ_KIND (1 cortex, 2 cerebellum, 3 optimizer)"
 #endif
 
+#if FUZZ_KIND == 3
 /* The optimizer loader needs a target with the structure of the seed corpus: two
  * host-owned groups of 5 and 3 values (tests/reliability/fuzz/gen-corpus.c). */
 static float v0[5], g0[5], v1[3], g1[3];
@@ -26,6 +28,7 @@ static ccrnn_optimizer *fuzz_optimizer(void)
     if (ccrnn_optimizer_add_params(opt, v1, g1, 3, NULL)) abort();
     return opt;
 }
+#endif
 
 /* Load, then save into a fresh buffer; returns the saved bytes or NULL if the load
  * failed.  Success must leave a working object. */
@@ -99,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned char *copy = malloc(size);
         if (!copy) return 0;
         memcpy(copy, data, size);
+        rel_put_u64(copy + 16, (uint64_t)(size - 32));
         rel_fix_crc(copy, size);
         check_fixed_point(copy, size);
         free(copy);

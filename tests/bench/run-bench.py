@@ -18,6 +18,7 @@ Environment: CCRNN_BUILD_DIR (default <repo>/build-bench, else <repo>/build),
 import argparse
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -59,7 +60,7 @@ def find_shared_dir(arg):
 
 def run(cmd, env=None, ok=(0,)):
     """Runs cmd (echoed to stderr, so the exact commands are on record)."""
-    print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+    print("$ " + shlex.join(cmd), file=sys.stderr, flush=True)
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode not in ok:
         sys.stderr.write(p.stdout + p.stderr)

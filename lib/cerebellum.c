@@ -146,9 +146,10 @@ int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hi
     cb->cache_on = 1;
     layout(cb);
     if (!alloc_buffers(cb)) {
+        size_t n_params = cb->n_params;
         ccrnn_cerebellum_destroy(cb);
         return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cerebellum of %zu parameters",
-                    cb->n_params);
+                    n_params);
     }
     init_params(cb, seed, flags);
     *out = cb;

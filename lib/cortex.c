@@ -160,8 +160,9 @@ int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, si
     cx->training = 1;
     cx->B = max_batch;
     if (!alloc_buffers(cx)) {
+        size_t n_params = cx->n_params;
         ccrnn_cortex_destroy(cx);
-        return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cortex of %zu parameters", cx->n_params);
+        return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cortex of %zu parameters", n_params);
     }
     build_tensor_table(cx);
     init_params(cx, seed);

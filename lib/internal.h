@@ -18,7 +18,9 @@
 /* Elementwise kernels get an AVX2 clone picked at load time (GCC ifunc), so a
  * portable x86-64 build still runs 8-wide where the CPU allows.  Only elementwise
  * IEEE operations live in such kernels, so every clone gives the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* (Not under ThreadSanitizer: ifunc resolvers run before its runtime starts.) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define CCRNN_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define CCRNN_SIMD_CLONES
@@ -97,6 +99,8 @@ CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, 
 CCRNN_HIDDEN const float *ccrnn__cerebellum_mask(const ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask);
 CCRNN_HIDDEN size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt);
+/* The optimizer's kind (enum ccrnn_optimizer_kind). */
+CCRNN_HIDDEN int ccrnn__optimizer_kind(const ccrnn_optimizer *opt);
 /* Optimizer state of group i: moments m and v (n floats each) and its update count. */
 CCRNN_HIDDEN void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m,
                                                float **v, size_t *n, uint64_t **steps);

@@ -317,6 +317,8 @@ int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
 
 size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt) { return opt->n_groups; }
 
+int ccrnn__optimizer_kind(const ccrnn_optimizer *opt) { return opt->kind; }
+
 void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m, float **v,
                                   size_t *n, uint64_t **steps)
 {

@@ -27,7 +27,7 @@
 #define KIND_CORTEX 1u
 #define KIND_CEREBELLUM 2u
 #define KIND_OPTIMIZER 3u
-/* The optimizer kind is not readable through the library yet: recorded as unknown. */
+/* Checkpoints written before the kind was recorded carry this value instead. */
 #define OPT_KIND_UNRECORDED 0xFFFFFFFFu
 /* Each size a loader accepts, as ccrnn_*_create. */
 #define SIZE_LIMIT ((uint64_t)1 << 24)
@@ -977,7 +977,7 @@ static const int hyper_params[N_HYPER] = {
 static void optimizer_payload(writer *w, const void *obj)
 {
     ccrnn_optimizer *opt = (ccrnn_optimizer *)obj; /* the accessors only read here */
-    put_u32(w, OPT_KIND_UNRECORDED);
+    put_u32(w, (uint32_t)ccrnn__optimizer_kind(opt));
     for (int i = 0; i < N_HYPER; i++) {
         double v;
         ccrnn_optimizer_get_param(opt, hyper_params[i], &v);
@@ -1087,6 +1087,9 @@ static int check_opt_head(const char *fn, reader *r, ccrnn_optimizer *opt, opt_h
     if (r->truncated) return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "truncated optimizer header");
     if (h->kind > CCRNN_OPT_RMSPROP && h->kind != OPT_KIND_UNRECORDED)
         return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "unknown optimizer kind %u", (unsigned)h->kind);
+    if (h->kind != OPT_KIND_UNRECORDED && (int)h->kind != ccrnn__optimizer_kind(opt))
+        return ccrnn__fail(CCRNN_ERR_MISMATCH, fn, "checkpoint of optimizer kind %u, this "
+                           "optimizer is kind %d", (unsigned)h->kind, ccrnn__optimizer_kind(opt));
     for (int i = 0; i < N_HYPER; i++)
         if (probe_param(opt, hyper_params[i], h->hyper[i]))
             return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "hyperparameter %d = %g is out of range",

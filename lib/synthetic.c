@@ -25,7 +25,7 @@ int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex *cx, const
     int st = check_pair(__func__, cb, cx, n);
     if (st) return st;
     if (!(scale == scale) || scale - scale != 0.0)
-        return FAIL(CCRNN_ERR_NUMERIC, "scale is not finite");
+        return FAIL(CCRNN_ERR_ARG, "scale must be finite, got %g", scale);
     size_t B = ccrnn__cortex_batch(cx);
     float *z = ccrnn__cerebellum_stage(cb);
     ccrnn__cortex_copy_state(cx, 0, z);

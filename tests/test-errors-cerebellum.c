@@ -241,8 +241,8 @@ START_TEST(test_synthetic)
     EXPECT_ERR(ccrnn_synthetic_gradient(ok, NULL, NULL, 0, 0.1, big, n), CCRNN_ERR_NULL, "'cx'");
     CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, 0.1, NULL, n), CCRNN_ERR_NULL, "'dz'");
     CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, 0.1, big, n - 1), CCRNN_ERR_SHAPE, "gradient buffer");
-    CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, NAN, big, n), CCRNN_ERR_NUMERIC, "scale");
-    CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, INFINITY, big, n), CCRNN_ERR_NUMERIC, "scale");
+    CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, NAN, big, n), CCRNN_ERR_ARG, "scale");
+    CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, NULL, 0, INFINITY, big, n), CCRNN_ERR_ARG, "scale");
     CB_FAIL(ok, ccrnn_synthetic_gradient(ok, cx, in, 2, 0.1, big, n), CCRNN_ERR_SHAPE, "ctx");
     EXPECT_ERR(ccrnn_synthetic_gradient(cb, cx, ctx, B * NCTX, 0.1, big, n), CCRNN_ERR_SHAPE, "cerebellum maps");
     EXPECT_ERR(ccrnn_synthetic_gradient(small, cx, NULL, 0, 0.1, big, n), CCRNN_ERR_SHAPE, "max_batch");

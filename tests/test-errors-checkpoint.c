@@ -124,6 +124,23 @@ START_TEST(test_optimizer_load_other_groups)
 }
 END_TEST
 
+START_TEST(test_optimizer_load_other_kind)
+{
+    /* Same groups, another kind of optimizer: the moments would mean something else. */
+    ccrnn_optimizer *sgd;
+    size_t n;
+    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, NULL, 0, &n), 0);
+    unsigned char *buf = malloc(n);
+    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, buf, n, &n), 0);
+    ck_assert_int_eq(ccrnn_optimizer_create(CCRNN_OPT_SGD, &sgd), 0);
+    ck_assert_int_eq(ccrnn_optimizer_add_cortex(sgd, cx, NULL), 0);
+    ck_assert_int_eq(ccrnn_optimizer_add_cerebellum(sgd, cb, NULL), 0);
+    EXPECT_ERR(ccrnn_optimizer_load_mem(sgd, buf, n), CCRNN_ERR_MISMATCH, "kind");
+    ccrnn_optimizer_destroy(sgd);
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_files)
 {
     const char *missing = "/nonexistent-ccrnn-dir/sub/ckpt.bin";
@@ -161,6 +178,7 @@ Suite *errors_checkpoint_suite(void)
     tcase_add_test(tc, test_save_mem);
     tcase_add_test(tc, test_load_mem);
     tcase_add_test(tc, test_optimizer_load_other_groups);
+    tcase_add_test(tc, test_optimizer_load_other_kind);
     tcase_add_test(tc, test_files);
     suite_add_tcase(s, tc);
     return s;

@@ -276,7 +276,7 @@ CCRNN_API int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name
 
 /* dz = scale * C(z_now): the cerebellum's prediction of dL/dz at the cortex's current
  * state (batch*state_size values), ready to pass as dz_end to ccrnn_cortex_backward.
- * Errors: NULL, SHAPE, NUMERIC. */
+ * Errors: NULL, SHAPE, ARG (scale not finite), NUMERIC. */
 CCRNN_API int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
                                        const float *ctx, size_t n_ctx, double scale,
                                        float *dz, size_t n);

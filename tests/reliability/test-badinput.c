@@ -314,8 +314,8 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(sg_n_huge, S_STEPPED, E_SHAPE, ccrnn_synthetic_gradient(CB, CX, NULL, 0, 0.1, OUT, BIG))      \
     X(sg_wrong_cerebellum, S_STEPPED, E_SHAPE, ccrnn_synthetic_gradient(CBX, CX, IN, 2, 0.1, OUT, NZ)) \
     X(sg_batch_over_cb, S_STEPPED, E_SHAPE, ccrnn_synthetic_gradient(CB1, CX, NULL, 0, 0.1, OUT, NZ)) \
-    X(sg_scale_nan, S_STEPPED, E_NUM, ccrnn_synthetic_gradient(CB, CX, NULL, 0, NAN, OUT, NZ))      \
-    X(sg_scale_inf, S_STEPPED, E_NUM, ccrnn_synthetic_gradient(CB, CX, NULL, 0, -INFINITY, OUT, NZ)) \
+    X(sg_scale_nan, S_STEPPED, E_ARG, ccrnn_synthetic_gradient(CB, CX, NULL, 0, NAN, OUT, NZ))      \
+    X(sg_scale_inf, S_STEPPED, E_ARG, ccrnn_synthetic_gradient(CB, CX, NULL, 0, -INFINITY, OUT, NZ)) \
     X(sg_ctx_without_ctx, S_STEPPED, E_SHAPE, ccrnn_synthetic_gradient(CB, CX, IN, 2, 0.1, OUT, NZ)) \
     X(sgl_null_cb, S_BACKWARDED, E_NULL, ccrnn_synthetic_gradient_learn(NULL, CX, NULL, 0, IN, NZ, OD)) \
     X(sgl_null_cx, S_BACKWARDED, E_NULL, ccrnn_synthetic_gradient_learn(CB, NULL, NULL, 0, IN, NZ, OD)) \

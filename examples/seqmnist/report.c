@@ -204,30 +204,59 @@ static void tau_label(FILE *f, size_t tau)
     else fprintf(f, "| %zu |", tau);
 }
 
-/* One table: a row per tau, a column per model, then the ccRNN - cRNN difference and
- * that difference in units of its standard error when both models ran. */
+/* The value of a metric in one run (epoch == epochs: the test set). */
+static double run_value(const seqmnist_sweep *s, size_t ti, size_t mi, size_t si, size_t epoch,
+                        int metric)
+{
+    const seqmnist_run *r = run_at(s, ti, mi, si);
+    if (metric == M_SECONDS) return seconds_per_epoch(r, s->epochs);
+    return pick(epoch < s->epochs ? &r->valid[epoch] : &r->test, metric);
+}
+
+/* ccRNN - cRNN per seed (the two share the seed's cortex initialisation and data
+ * order, so the comparison is paired): mean and SEM of the differences, and how many
+ * seeds moved in the metric's good direction (higher accuracy or certainty, lower
+ * loss or endpoint error). */
+static void paired_difference(const seqmnist_sweep *s, size_t ti, size_t epoch, int metric,
+                              double *mean, double *sem, size_t *better)
+{
+    double d[SEQMNIST_MAX_LIST];
+    int up = metric == M_ACC || metric == M_CERT;
+    *better = 0;
+    for (size_t si = 0; si < s->n_seed; si++) {
+        d[si] = run_value(s, ti, 1, si, epoch, metric) - run_value(s, ti, 0, si, epoch, metric);
+        *better += (size_t)(up ? d[si] > 0 : d[si] < 0);
+    }
+    ex_mean_sem(d, s->n_seed, mean, sem);
+}
+
+/* One table: a row per tau, a column per model (mean +- SEM over seeds), then, when
+ * both models ran, the paired ccRNN - cRNN difference. */
 static void md_table(FILE *f, const seqmnist_sweep *s, int metric, int test, int digits)
 {
     size_t epoch = test ? s->epochs : s->epochs - 1;
-    int both = s->n_model == 2;
+    int both = s->n_model == 2 && s->models[0] == SEQMNIST_CRNN && metric != M_SECONDS;
+    int up = metric == M_ACC || metric == M_CERT;
     fprintf(f, "| τ |");
     for (size_t mi = 0; mi < s->n_model; mi++) fprintf(f, " %s |", seqmnist_model_name(s->models[mi]));
-    if (both) fprintf(f, " ccRNN − cRNN | Δ / SE |");
+    if (both) fprintf(f, " ccRNN − cRNN, paired by seed | seeds with ccRNN %s |", up ? "higher" : "lower");
     fprintf(f, "\n|---|");
     for (size_t mi = 0; mi < s->n_model + (both ? 2 : 0); mi++) fprintf(f, "---|");
     fprintf(f, "\n");
     for (size_t ti = 0; ti < s->n_tau; ti++) {
-        double mean[2], sem[2];
         tau_label(f, s->taus[ti]);
         for (size_t mi = 0; mi < s->n_model; mi++) {
-            over_seeds(s, ti, mi, epoch, metric, &mean[mi], &sem[mi]);
-            md_cell(f, mean[mi], sem[mi], digits);
+            double mean, sem;
+            over_seeds(s, ti, mi, epoch, metric, &mean, &sem);
+            md_cell(f, mean, sem, digits);
         }
         if (both) {
-            double d = mean[1] - mean[0], se = sqrt(sem[0] * sem[0] + sem[1] * sem[1]);
-            fprintf(f, " %+.*f |", digits, d);
-            if (isfinite(se) && se > 0) fprintf(f, " %+.1f |", d / se);
-            else fprintf(f, " – |");
+            double mean, sem;
+            size_t better;
+            paired_difference(s, ti, epoch, metric, &mean, &sem, &better);
+            if (isfinite(sem)) fprintf(f, " %+.*f ± %.*f |", digits, mean, digits, sem);
+            else fprintf(f, " %+.*f |", digits, mean);
+            fprintf(f, " %zu of %zu |", better, s->n_seed);
         }
         fprintf(f, "\n");
     }
@@ -246,7 +275,13 @@ static int write_summary_md(const seqmnist_sweep *s, const char *dir)
             seqmnist_kind_name(s->kind), s->n_train, s->n_valid, s->n_test, s->data_dir,
             s->epochs, s->n_seed);
     for (size_t i = 0; i < s->n_seed; i++) fprintf(f, "%s%llu", i ? ", " : "", s->seeds[i]);
-    fprintf(f, "); mean ± SEM over seeds.\n\nCommand: `%s`\n\n", s->command ? s->command : "?");
+    fprintf(f, "); mean ± SEM over seeds.\n\n");
+    if (s->report_only)
+        fprintf(f, "Rewritten from curves.csv and runs.csv by `%s` (the training command had the "
+                   "same options without --report-only).\n\n",
+                s->command ? s->command : "?");
+    else
+        fprintf(f, "Command: `%s`\n\n", s->command ? s->command : "?");
     if (cls) {
         fprintf(f, "Final validation accuracy:\n\n");
         md_table(f, s, M_ACC, 0, 4);
@@ -437,4 +472,91 @@ int seqmnist_report(const seqmnist_sweep *s, const seqmnist_task *task, const ch
     }
     if (s->n_tau > 1) st |= plot_vs_tau(s, dir);
     return st ? -1 : 0;
+}
+
+/* ---- reading results back (--report-only) ----------------------------------------- */
+
+static int find_index(const seqmnist_sweep *s, const char *model, size_t tau,
+                      unsigned long long seed, size_t *ti, size_t *mi, size_t *si)
+{
+    for (*ti = 0; *ti < s->n_tau && s->taus[*ti] != tau; (*ti)++) continue;
+    for (*mi = 0; *mi < s->n_model && strcmp(model, seqmnist_model_name(s->models[*mi])); (*mi)++)
+        continue;
+    for (*si = 0; *si < s->n_seed && s->seeds[*si] != seed; (*si)++) continue;
+    return *ti < s->n_tau && *mi < s->n_model && *si < s->n_seed ? 0 : -1;
+}
+
+/* Split a CSV line in place into at most cap fields; returns the count. */
+static size_t split_csv(char *line, char **field, size_t cap)
+{
+    size_t n = 0;
+    for (char *p = line; n < cap;) {
+        field[n++] = p;
+        p = strchr(p, ',');
+        if (!p) break;
+        *p++ = '\0';
+    }
+    return n;
+}
+
+/* Each data row of dir/name with `want` fields, handed to `row`. */
+static int read_csv(const char *dir, const char *name, size_t want,
+                    int (*row)(seqmnist_sweep *, char **), seqmnist_sweep *s)
+{
+    char path[4096], line[1024], *field[16];
+    FILE *f = fopen(ex_path_join(path, sizeof path, dir, name), "r");
+    if (!f) return fprintf(stderr, "seqmnist: cannot read '%s'\n", path), -1;
+    int st = 0, header = 1;
+    while (!st && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (header || !*line) {
+            header = 0;
+            continue;
+        }
+        if (split_csv(line, field, 16) != want || row(s, field)) {
+            fprintf(stderr, "seqmnist: '%s': a row that does not fit this sweep's options\n", path);
+            st = -1;
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+static int curves_row(seqmnist_sweep *s, char **f)
+{
+    size_t ti, mi, si, e = strtoul(f[4], NULL, 10);
+    if (find_index(s, f[1], strtoul(f[2], NULL, 10), strtoull(f[3], NULL, 10), &ti, &mi, &si) ||
+        e < 1 || e > s->epochs)
+        return -1;
+    seqmnist_run *r = seqmnist_sweep_run(s, ti, mi, si);
+    e--;
+    r->train_loss[e] = strtod(f[5], NULL), r->train_acc[e] = strtod(f[6], NULL);
+    r->cb_loss[e] = strtod(f[7], NULL), r->seconds[e] = strtod(f[8], NULL);
+    r->valid[e].loss = strtod(f[9], NULL), r->valid[e].acc = strtod(f[10], NULL);
+    r->valid[e].cert = strtod(f[11], NULL), r->valid[e].end_err = strtod(f[12], NULL);
+    r->done |= 1;
+    return 0;
+}
+
+static int runs_row(seqmnist_sweep *s, char **f)
+{
+    size_t ti, mi, si;
+    if (find_index(s, f[1], strtoul(f[2], NULL, 10), strtoull(f[3], NULL, 10), &ti, &mi, &si) ||
+        strtoul(f[4], NULL, 10) != s->epochs)
+        return -1;
+    seqmnist_run *r = seqmnist_sweep_run(s, ti, mi, si);
+    r->test.loss = strtod(f[9], NULL), r->test.acc = strtod(f[10], NULL);
+    r->test.cert = strtod(f[11], NULL), r->test.end_err = strtod(f[12], NULL);
+    r->done |= 2;
+    return 0;
+}
+
+int seqmnist_read_results(seqmnist_sweep *s, const char *dir)
+{
+    if (read_csv(dir, "curves.csv", 13, curves_row, s) || read_csv(dir, "runs.csv", 14, runs_row, s))
+        return -1;
+    for (size_t i = 0; i < run_count(s); i++)
+        if (s->runs[i].done != 3)
+            return fprintf(stderr, "seqmnist: '%s' lacks some runs of this sweep\n", dir), -1;
+    return 0;
 }

@@ -37,6 +37,7 @@ typedef struct seqmnist_sweep {
     size_t n_draw;       /* test images drawn by the first seed's networks */
     float *drawings;     /* [tau][model][n_draw][28][2] */
     const char *command; /* the command line, for the summary */
+    int report_only;     /* the summary was rewritten from CSVs by `command` */
     const char *data_dir;
     size_t n_train, n_valid, n_test;
 } seqmnist_sweep;
@@ -51,6 +52,11 @@ const char *seqmnist_model_name(int model);
 FILE *seqmnist_curves_open(const char *dir);
 void seqmnist_curves_append(FILE *f, const seqmnist_sweep *s, size_t tau, size_t model,
                             size_t seed);
+
+/* Fill a planned sweep (taus, models, seeds, epochs set; storage allocated) from the
+ * curves.csv and runs.csv a run wrote into dir.  Drawings are not stored there, so
+ * set n_draw = 0 before reporting.  Returns 0 or -1 (message on stderr). */
+int seqmnist_read_results(seqmnist_sweep *s, const char *dir);
 
 /* runs.csv, summary.csv, summary.md and every figure.  Returns 0 or -1. */
 int seqmnist_report(const seqmnist_sweep *s, const seqmnist_task *task, const char *dir);

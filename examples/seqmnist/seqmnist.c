@@ -29,7 +29,7 @@ typedef struct options {
     long epochs, hidden, cb_width, cb_layers, batch, sparse, threads, draw;
     long max_train, max_valid, max_test, ablate_at, io_lesion_at, fibres, split_seed;
     double lr, clip, val_frac, sg_scale;
-    int cb_loss_mean;
+    int cb_loss_mean, report_only;
 } options;
 
 static void default_options(options *o)
@@ -108,6 +108,9 @@ static int parse_options(int argc, char **argv, options *o)
         {"draw", EX_OPT_INT, &o->draw, 0, 32, "N",
          "drawing tasks: test images drawn in the figures"},
         {"threads", EX_OPT_INT, &o->threads, 1, 256, "N", "BLIS threads per network"},
+        {"report-only", EX_OPT_FLAG, &o->report_only, 0, 0, NULL,
+         "train nothing: rewrite the summaries and curve figures from the curves.csv and "
+         "runs.csv already in --out (same sweep options as the run that wrote them)"},
     };
     const char *about =
         "The seqMNIST tasks (TASKS.md 2b-2d): an LSTM (H=30) reads one image row per step; "
@@ -421,14 +424,17 @@ int main(int argc, char **argv)
                             "(see examples/seqmnist/README.md)\n");
         return 1;
     }
-    s.n_draw = kind == SEQMNIST_CLASS ? 0 : (size_t)o.draw;
+    s.n_draw = kind == SEQMNIST_CLASS || o.report_only ? 0 : (size_t)o.draw;
+    s.report_only = o.report_only;
     if (s.n_draw > t.n_test) s.n_draw = t.n_test;
     s.data_dir = o.data;
     s.n_train = t.n_train, s.n_valid = t.n_valid, s.n_test = t.n_test;
     char *command = join_argv(argc, argv);
     s.command = command;
     int st = ex_mkdirs(out) || seqmnist_sweep_alloc(&s) ? -1 : 0;
-    if (!st) {
+    if (!st && o.report_only) {
+        st = seqmnist_read_results(&s, out);
+    } else if (!st) {
         printf("seqmnist %s: %zu training / %zu validation / %zu test images from %s; "
                "%zu epochs; results in %s\n",
                o.task, t.n_train, t.n_valid, t.n_test, o.data, s.epochs, out);

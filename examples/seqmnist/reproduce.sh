@@ -6,7 +6,7 @@
 #
 # Environment: BUILD (build dir, default build), DATA (IDX folder, default data/mnist;
 # fetched with get-mnist.sh if empty), OUT (default results/seqmnist), EPOCHS (default
-# 100 for class, 60 for line and digit: the CPU budget of the documented sweep),
+# 100 for class, 150 for line, 60 for digit: the CPU budget of the documented sweep),
 # TASKS ("class line digit"), DOCS (if set: copy summaries, CSVs and figures there).
 set -euo pipefail
 build=${BUILD:-build}
@@ -19,7 +19,11 @@ if ! ls "$data"/train-images*idx3-ubyte* >/dev/null 2>&1; then
     "$(dirname "$0")/get-mnist.sh" --out "$data"
 fi
 for task in $tasks; do
-    if [ "$task" = class ]; then epochs=${EPOCHS:-100}; else epochs=${EPOCHS:-60}; fi
+    case $task in
+        class) epochs=${EPOCHS:-100} ;;
+        line) epochs=${EPOCHS:-150} ;;
+        *) epochs=${EPOCHS:-60} ;;
+    esac
     echo "== $task: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     /usr/bin/time -f "$task: %U s user, %S s system, %e s wall" \
         "$prog" --task "$task" --data "$data" --epochs "$epochs" --seeds 3 \

@@ -105,7 +105,8 @@ static int run_memory(const bench_config *c, int threads)
     double peak = rss_mib(), hwm = hwm_mib();
     size_t n_cx = 0, n_cb = 0;
     bench_check(ccrnn_cortex_params(m.cx, NULL, NULL, &n_cx), "ccrnn_cortex_params");
-    if (m.cb) bench_check(ccrnn_cerebellum_params(m.cb, NULL, NULL, &n_cb), "ccrnn_cerebellum_params");
+    if (m.cb)
+        bench_check(ccrnn_cerebellum_params(m.cb, NULL, NULL, &n_cb), "ccrnn_cerebellum_params");
     double mib = 1024.0 * 1024.0, n = (double)(n_cx + n_cb);
     double params = 4.0 * n / mib, grads = params, adam = 2.0 * params;
     double tape = tape_bytes(c) / mib;
@@ -115,8 +116,8 @@ static int run_memory(const bench_config *c, int threads)
            "rss_after_create_mib=%.1f params=%zu params_mib=%.1f grads_mib=%.1f "
            "adam_state_mib=%.1f tape_mib=%.1f model_mib=%.1f host_data_mib=%.1f "
            "ratio=%.3f target=1.3\n",
-           c->name, threads, peak, hwm, base, created, n_cx + n_cb, params, grads, adam, tape, model,
-           host, peak / model);
+           c->name, threads, peak, hwm, base, created, n_cx + n_cb, params, grads, adam, tape,
+           model, host, peak / model);
     bench_model_destroy(&m);
     return 0;
 }
@@ -178,7 +179,9 @@ static void parse_args(int argc, char **argv, options *o)
             bench_cpu_clock = !strcmp(c, "cpu");
         }
         else if (!strcmp(a, "--config") && v) o->only = argv[++i];
-        else if (!strcmp(a, "--threads") && v) { if (!parse_threads(argv[++i], o)) bench_die("bad --threads"); }
+        else if (!strcmp(a, "--threads") && v) {
+            if (!parse_threads(argv[++i], o)) bench_die("bad --threads");
+        }
         else if (!strcmp(a, "--reps") && v) o->reps = atoi(argv[++i]);
         else if (!strcmp(a, "--peak-size") && v) o->peak_n = (size_t)atol(argv[++i]);
         else if (!strcmp(a, "--peak-reps") && v) o->peak_reps = atoi(argv[++i]);
@@ -226,18 +229,24 @@ int main(int argc, char **argv)
     size_t n_configs;
     const bench_config *configs = bench_configs(o.quick, &n_configs);
     if (o.ftz && !set_flush_denormals()) bench_die("--ftz is not supported on this target");
-    if (o.memory) return run_memory(&configs[2], o.threads[0]);
+    if (o.memory) {
+        for (size_t k = 0; k < n_configs; k++)
+            if (!strcmp(configs[k].name, "large")) return run_memory(&configs[k], o.threads[0]);
+        bench_die("no large configuration");
+    }
     printf("INFO libccrnn=%s blis=%s blis_arch=%s quick=%d ftz=%d clock=%s\n",
            ccrnn_version_string(), bli_info_get_version_str(),
-           bli_arch_string(bli_arch_query_id()), o.quick, o.ftz, bench_cpu_clock ? "cpu" : "wall");
-    result res[2 * 8];
+           bli_arch_string(bli_arch_query_id()), o.quick, o.ftz,
+           bench_cpu_clock ? "cpu" : "wall");
+    enum { MAX_RESULTS = 32 };
+    result res[MAX_RESULTS];
     size_t n_res = 0;
     for (int ti = 0; ti < o.n_threads; ti++) {
         int th = o.threads[ti];
         peak_result p = measure_peak(o.peak_n, o.peak_reps, th);
         printf("PEAK threads=%d n=%zu reps=%d gflops_best=%.2f gflops_median=%.2f\n", th,
                o.peak_n, o.peak_reps, p.best, p.med);
-        for (size_t k = 0; k < n_configs && n_res < 16; k++) {
+        for (size_t k = 0; k < n_configs && n_res < MAX_RESULTS; k++) {
             bench_config c = configs[k];
             if (!selected(o.only, c.name)) continue;
             if (o.reps > 0) c.reps = o.reps;

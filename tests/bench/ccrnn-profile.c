@@ -159,7 +159,8 @@ void bli_sger_ex(conj_t cx, conj_t cy, dim_t m, dim_t n, float *alpha, float *x,
     static ger_ex_fn f;
     if (!f) real("bli_sger_ex", &f, sizeof f);
     char layout[2] = {storage(rsa, csa), 0};
-    TIMED("sger", layout, m, n, 1, f(cx, cy, m, n, alpha, x, incx, y, incy, a, rsa, csa, cntx, rntm));
+    TIMED("sger", layout, m, n, 1,
+          f(cx, cy, m, n, alpha, x, incx, y, incy, a, rsa, csa, cntx, rntm));
 }
 
 void bli_sger(conj_t cx, conj_t cy, dim_t m, dim_t n, float *alpha, float *x, inc_t incx,
@@ -247,8 +248,8 @@ static void profile(const bench_config *c, int threads)
 /* ---- single products (--gemm) ---------------------------------------------------- */
 
 /* Times one product in isolation, warm in cache: "[gemm:|gemv:]MxNxK[:AB[C]]" where
- * A, B and C are N (row-major as used) or T (stored transposed; for C: column-major).  gemv needs m == 1 or n == 1
- * and is routed as lib/linalg.c does. */
+ * A, B and C are N (row-major as used) or T (stored transposed; for C: column-major).
+ * gemv needs m == 1 or n == 1 and is routed as lib/linalg.c does. */
 static void time_product(const char *spec, int threads)
 {
     int gemv = !strncmp(spec, "gemv:", 5);
@@ -313,7 +314,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "--threads") && a + 1 < argc) threads = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--reps") && a + 1 < argc) reps = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--quick")) quick = 1;
-        else if (!strcmp(argv[a], "--clock") && a + 1 < argc) bench_cpu_clock = !strcmp(argv[++a], "cpu");
+        else if (!strcmp(argv[a], "--clock") && a + 1 < argc)
+            bench_cpu_clock = !strcmp(argv[++a], "cpu");
         else if (!strcmp(argv[a], "--gemm") && a + 1 < argc && n_products < 64)
             products[n_products++] = argv[++a];
         else bench_die("usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick] "

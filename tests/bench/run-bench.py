@@ -54,7 +54,8 @@ def find_shared_dir(arg):
     d = arg or os.environ.get("CCRNN_SHARED_DIR") or os.path.join(REPO, "..", "shared")
     d = os.path.abspath(d)
     if not os.path.exists(os.path.join(d, "bench", "torch_ccrnn.py")):
-        sys.exit(f"run-bench: {d}/bench/torch_ccrnn.py not found; pass --shared or CCRNN_SHARED_DIR")
+        sys.exit(f"run-bench: {d}/bench/torch_ccrnn.py not found; "
+                 "pass --shared or set CCRNN_SHARED_DIR")
     return d
 
 

@@ -257,12 +257,14 @@ static void inference_step(model *m, size_t t)
     CALL("ccrnn_cortex_forward", ccrnn_cortex_forward(m->cx, xs[t % SEQ], I, y, O));
 }
 
+static unsigned lcg(unsigned *s) { return *s = *s * 1103515245u + 12345u; }
+
 static void fill_data(void)
 {
     unsigned s = 12345u;
     for (size_t t = 0; t < SEQ; t++) {
-        for (size_t i = 0; i < B * I; i++) xs[t][i] = (float)((s = s * 1103515245u + 12345u) >> 8) / 16777216.0f;
-        for (size_t i = 0; i < B * O; i++) ys[t][i] = (float)((s = s * 1103515245u + 12345u) >> 8) / 8388608.0f - 1.0f;
+        for (size_t i = 0; i < B * I; i++) xs[t][i] = (float)(lcg(&s) >> 8) / 16777216.0f;
+        for (size_t i = 0; i < B * O; i++) ys[t][i] = (float)(lcg(&s) >> 8) / 8388608.0f - 1.0f;
     }
 }
 

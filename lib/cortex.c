@@ -327,7 +327,6 @@ void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z)
 
 size_t ccrnn__cortex_batch(const ccrnn_cortex *cx) { return cx->B; }
 size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx) { return cx->Z; }
-int ccrnn__cortex_has_backward(const ccrnn_cortex *cx) { return cx->backwarded; }
 
 int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t n)
 {

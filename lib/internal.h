@@ -78,7 +78,6 @@ CCRNN_HIDDEN const ccrnn_tensor *ccrnn__tensor_find(const ccrnn_tensor *t, size_
 /* Cortex internals used by the synthetic-gradient glue. */
 CCRNN_HIDDEN size_t ccrnn__cortex_batch(const ccrnn_cortex *cx);
 CCRNN_HIDDEN size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx);
-CCRNN_HIDDEN int ccrnn__cortex_has_backward(const ccrnn_cortex *cx);
 /* Write the current (start = 0) or window-start (start = 1) state rows into z. */
 CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z);
 

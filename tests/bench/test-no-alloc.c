@@ -287,8 +287,21 @@ static void check_phase(const char *phase, model *m, void (*unit)(model *, size_
 
 static void batch_unit(model *m, size_t i) { (void)i; training_batch(m); }
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UNDER_SANITIZER 1
+#endif
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef UNDER_SANITIZER
+    /* The sanitizer's allocator replaces the one this program defines. */
+    puts("SKIP: built with a sanitizer, which owns malloc");
+    return 77;
+#endif
     int threads = argc > 1 ? atoi(argv[1]) : 1;
     if (threads < 1) threads = 1;
     own_only = argc > 2 && !strcmp(argv[2], "own");

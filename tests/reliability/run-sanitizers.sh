@@ -42,10 +42,10 @@ count() { # pattern, file: number of matching lines
 }
 
 # Tests that cannot run under ASan, with the reason (printed when skipped):
-#   no-alloc-steady-state*: defines malloc/free itself, which ASan's allocator replaces;
+#   no-alloc-*: defines malloc/free itself, which ASan's allocator replaces;
 #   ffi-python-memory: measures the interpreter's RSS growth, which ASan's quarantine
 #   (256 MB of freed memory kept poisoned) inflates by design.
-asan_skip=${ASAN_SKIP:-no-alloc-steady-state no-alloc-steady-state-2-threads ffi-python-memory}
+asan_skip=${ASAN_SKIP:-no-alloc-steady-state no-alloc-steady-state-2-threads no-alloc-own-code ffi-python-memory}
 
 # Registered tests as "suites name" lines ("-" when a test has no suite), minus
 # $asan_skip.  `meson test --list` prints "project[:suite[+suite]] / name".

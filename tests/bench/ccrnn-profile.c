@@ -12,6 +12,11 @@
  * copies, checks).  Timing every call costs about two clock reads per call; the
  * overhead is printed.
  *
+ * What-if experiments on the unmodified library (the profiler adjusts a copy of the
+ * library's rntm_t before forwarding each sgemm): CCRNN_PROFILE_PACK=a|b|at|bt (BLIS
+ * sup-path packing of A/B, "t": only when stored transposed) and
+ * CCRNN_PROFILE_SERIAL_BELOW=N (one thread for products with m*n*k < N).
+ *
  * --gemm times single products in isolation instead (what a fused or reshaped product
  * would cost).
  *
@@ -110,6 +115,14 @@ static int pack_policy(char which, char layout_letter)
     return 0;
 }
 
+/* What-if: CCRNN_PROFILE_SERIAL_BELOW=N runs the library's sgemm calls with m*n*k < N
+ * on one thread, whatever the handle's thread count. */
+static double serial_below(void)
+{
+    const char *v = getenv("CCRNN_PROFILE_SERIAL_BELOW");
+    return v ? atof(v) : 0.0;
+}
+
 void bli_sgemm_ex(trans_t ta, trans_t tb, dim_t m, dim_t n, dim_t k, float *alpha, float *a,
                   inc_t rsa, inc_t csa, float *b, inc_t rsb, inc_t csb, float *beta, float *c,
                   inc_t rsc, inc_t csc, cntx_t *cntx, rntm_t *rntm)
@@ -119,10 +132,12 @@ void bli_sgemm_ex(trans_t ta, trans_t tb, dim_t m, dim_t n, dim_t k, float *alph
     char layout[4] = {storage(rsa, csa), storage(rsb, csb), storage(rsc, csc), 0};
     rntm_t local;
     int pa = pack_policy('a', layout[0]), pb = pack_policy('b', layout[1]);
-    if (rntm && (pa || pb)) {
+    int serial = (double)m * n * k < serial_below();
+    if (rntm && (pa || pb || serial)) {
         local = *rntm;
         if (pa) bli_rntm_set_pack_a(TRUE, &local);
         if (pb) bli_rntm_set_pack_b(TRUE, &local);
+        if (serial) bli_rntm_set_num_threads(1, &local);
         rntm = &local;
     }
     TIMED("sgemm", layout, m, n, k,
@@ -233,9 +248,10 @@ static void profile(const bench_config *c, int threads)
     bench_call_seconds = NULL;
     double mean = sum / (double)n, med = bench_median(t, n);
     const char *pack = getenv("CCRNN_PROFILE_PACK");
-    printf("PROFILE config=%s threads=%d clock=%s pack=%s units=%zu mean_unit_us=%.2f "
-           "median_unit_us=%.2f mflop=%.3f clock_read_ns=%.1f\n", c->name, threads,
-           bench_cpu_clock ? "cpu" : "wall", pack ? pack : "-", n, 1e6 * mean, 1e6 * med,
+    printf("PROFILE config=%s threads=%d clock=%s pack=%s serial_below=%.0f units=%zu "
+           "mean_unit_us=%.2f median_unit_us=%.2f mflop=%.3f clock_read_ns=%.1f\n", c->name,
+           threads, bench_cpu_clock ? "cpu" : "wall", pack ? pack : "-", serial_below(), n,
+           1e6 * mean, 1e6 * med,
            1e-6 * bench_unit_flops(c), 1e9 * clock_overhead());
     print_calls(call_sec, (double)n, mean);
     double blis = print_shapes((double)n, mean);

@@ -112,6 +112,12 @@ for prog in c_shared cpp_shared; do
     LD_LIBRARY_PATH="$libdir" run "$tmp/$prog" || fail "$prog exited with $?"
 done
 
+step "the README's example (examples/quickstart/quickstart.c) against the installed library"
+# shellcheck disable=SC2086
+"$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror $cflags "$here/../../examples/quickstart/quickstart.c" \
+    -o "$tmp/quickstart" $libs || fail "README example build"
+LD_LIBRARY_PATH="$libdir" run "$tmp/quickstart" >/dev/null || fail "README example exited with $?"
+
 step "C and C++ programs linked statically against libccrnn.a"
 if [ -f "$libdir/libccrnn.a" ]; then
     # Both archives are installed side by side; -l:libccrnn.a picks the static one.

@@ -378,7 +378,7 @@ CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t clas
  * magic, truncated or padded, unknown kind, a field out of range, implausible shapes:
  * a size above 2^24 or a handle needing more than 1 GiB); VERSION (another format
  * version); CHECKSUM (payload CRC mismatch); MISMATCH (a checkpoint of another object
- * kind, or optimizer groups that differ); NUMERIC (NaN or Inf in parameters, state,
+ * kind, of another optimizer kind, or optimizer groups that differ); NUMERIC (NaN or Inf in parameters, state,
  * mask or moments); NOMEM; SHAPE (save_mem: cap too small).
  * ------------------------------------------------------------------------- */
 CCRNN_API int ccrnn_cortex_save(const ccrnn_cortex *cx, const char *path);

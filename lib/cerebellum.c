@@ -305,20 +305,24 @@ int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres, uint64_t 
 
 /* ---- forward and backward --------------------------------------------------------- */
 
-static int check_io(const char *fn, const ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
-                    const float *ctx, size_t n_ctx)
+static int check_io(const char *fn, const ccrnn_cerebellum *cb, size_t batch, const float *in,
+                    size_t n_in, const float *ctx, size_t n_ctx)
 {
     if (batch == 0 || batch > cb->max_b)
         return FAIL_IN(fn, CCRNN_ERR_ARG, "batch %zu outside 1..max_batch (%zu)", batch, cb->max_b);
     REQUIRE_LEN_IN(fn, n_in, batch * cb->n_in, "in (batch*n_in)");
     if (cb->n_ctx) {
-        if (!ctx) return FAIL_IN(fn, CCRNN_ERR_NULL, "ctx is NULL but the cerebellum has %zu context inputs", cb->n_ctx);
+        if (!ctx)
+            return FAIL_IN(fn, CCRNN_ERR_NULL, "ctx is NULL but the cerebellum has %zu context "
+                           "inputs", cb->n_ctx);
         REQUIRE_LEN_IN(fn, n_ctx, batch * cb->n_ctx, "ctx (batch*n_ctx)");
     } else if (ctx || n_ctx) {
         return FAIL_IN(fn, CCRNN_ERR_SHAPE, "ctx given but the cerebellum has no context input");
     }
-    if (!ccrnn__all_finite(in, n_in)) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "in contains NaN or Inf");
-    if (ctx && !ccrnn__all_finite(ctx, n_ctx)) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "ctx contains NaN or Inf");
+    if (!ccrnn__all_finite(in, n_in))
+        return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "in contains NaN or Inf");
+    if (ctx && !ccrnn__all_finite(ctx, n_ctx))
+        return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "ctx contains NaN or Inf");
     return CCRNN_OK;
 }
 
@@ -367,8 +371,10 @@ static void forward_slot(ccrnn_cerebellum *cb, slot *s, size_t batch)
     s->valid = 1;
 }
 
-/* The slot holding the forward at this input: a cached one (learn only), or a fresh
- * computation in the next prediction slot (predict) or in learn's own slot. */
+/* The forward at this input, in a slot: a cached one (learn only), or a fresh
+ * computation in the next prediction slot (predict) or in learn's own slot.  Returns
+ * NULL, with nothing recorded, when the computed output is not finite; only a good
+ * forward becomes the one ccrnn_cerebellum_hidden reports. */
 static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const float *ctx,
                      int for_learn)
 {
@@ -379,15 +385,15 @@ static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const 
                 cb->last = k;
                 return &cb->slots[k];
             }
-    if (for_learn) {
-        k = 2;
-    } else {
-        k = cb->next_predict;
-        cb->next_predict = 1 - k;
-    }
+    k = for_learn ? 2 : cb->next_predict;
     slot *s = &cb->slots[k];
     load_input(cb, s, batch, in, ctx);
     forward_slot(cb, s, batch);
+    if (!ccrnn__all_finite(s->out, batch * cb->n_out)) {
+        s->valid = 0;
+        return NULL;
+    }
+    if (!for_learn) cb->next_predict = 1 - k;
     cb->last = k;
     cb->has_forward = 1;
     return s;
@@ -406,16 +412,8 @@ int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in
         memset(out, 0, n_out * sizeof(float));
         return CCRNN_OK;
     }
-    size_t last = cb->last, next = cb->next_predict;
-    int had = cb->has_forward;
     slot *s = forward(cb, batch, in, ctx, 0);
-    if (!ccrnn__all_finite(s->out, n_out)) {
-        s->valid = 0;
-        cb->last = last;
-        cb->next_predict = next;
-        cb->has_forward = had;
-        return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
-    }
+    if (!s) return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
     memcpy(out, s->out, n_out * sizeof(float));
     return CCRNN_OK;
 }
@@ -457,15 +455,8 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
         if (loss) *loss = 0.0;
         return CCRNN_OK;
     }
-    size_t last = cb->last;
-    int had = cb->has_forward;
     slot *s = forward(cb, batch, in, ctx, 1);
-    if (!ccrnn__all_finite(s->out, n_target)) {
-        s->valid = 0;
-        cb->last = last;
-        cb->has_forward = had;
-        return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
-    }
+    if (!s) return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
     double sum = 0.0, scale = cb->loss_mean ? 1.0 / (double)batch : 1.0;
     for (size_t i = 0; i < n_target; i++) {
         float d = s->out[i] - target[i];

@@ -513,16 +513,19 @@ int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, 
 
 /* ---- output and hidden gradients -------------------------------------------------- */
 
-static int add_step_grad(const char *fn, ccrnn_cortex *cx, size_t step, const float *d, size_t n, size_t width,
-                         float *base, unsigned char *flags, const char *name, const char *what)
+static int add_step_grad(const char *fn, ccrnn_cortex *cx, size_t step, const float *d,
+                         size_t n, size_t width, float *base, unsigned char *flags,
+                         const char *name, const char *what)
 {
     if (!d) return FAIL_IN(fn, CCRNN_ERR_NULL, "argument '%s' is NULL", name);
     REQUIRE_LEN_IN(fn, n, cx->B * width, what);
     if (!cx->training) return FAIL_IN(fn, CCRNN_ERR_STATE, "no tape in inference mode");
     if (cx->backwarded) return FAIL_IN(fn, CCRNN_ERR_STATE, "window was already backpropagated");
     if (step >= cx->T)
-        return FAIL_IN(fn, CCRNN_ERR_ARG, "step %zu not recorded (window holds %zu steps)", step, cx->T);
-    if (!ccrnn__all_finite(d, n)) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "%s contains NaN or Inf", what);
+        return FAIL_IN(fn, CCRNN_ERR_ARG, "step %zu not recorded (window holds %zu steps)", step,
+                       cx->T);
+    if (!ccrnn__all_finite(d, n))
+        return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "%s contains NaN or Inf", what);
     float *dst = row_block(base, cx, step, width);
     for (size_t i = 0; i < n; i++) dst[i] += d[i];
     flags[step] = 1;
@@ -532,13 +535,15 @@ static int add_step_grad(const char *fn, ccrnn_cortex *cx, size_t step, const fl
 int ccrnn_cortex_output_grad(ccrnn_cortex *cx, size_t step, const float *dy, size_t n)
 {
     if (!cx) return FAIL(CCRNN_ERR_NULL, "argument 'cx' is NULL");
-    return add_step_grad(__func__, cx, step, dy, n, cx->O, cx->dys, cx->dy_set, "dy", "dy (batch*n_out)");
+    return add_step_grad(__func__, cx, step, dy, n, cx->O, cx->dys, cx->dy_set, "dy",
+                         "dy (batch*n_out)");
 }
 
 int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh, size_t n)
 {
     if (!cx) return FAIL(CCRNN_ERR_NULL, "argument 'cx' is NULL");
-    return add_step_grad(__func__, cx, step, dh, n, cx->H, cx->dhs, cx->dh_set, "dh", "dh (batch*n_hidden)");
+    return add_step_grad(__func__, cx, step, dh, n, cx->H, cx->dhs, cx->dh_set, "dh",
+                         "dh (batch*n_hidden)");
 }
 
 /* ---- backward --------------------------------------------------------------------- */

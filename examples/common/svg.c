@@ -1,5 +1,6 @@
 #include "svg.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,35 @@ static const char *const palette[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"
                                       "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
 const char *ex_color(size_t i) { return palette[i % (sizeof palette / sizeof palette[0])]; }
+
+static int name_is(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+static int name_has(const char *s, const char *part)
+{
+    size_t n = strlen(part);
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == part[i]) i++;
+        if (i == n) return 1;
+    }
+    return 0;
+}
+
+const char *ex_model_color(const char *model)
+{
+    if (!model) return "#2ca02c";
+    if (name_has(model, "ablat")) return "#7f7f7f";
+    if (name_has(model, "lesion")) return "#9467bd";
+    if (name_is(model, "crnn")) return "#1f77b4";
+    if (name_is(model, "ccrnn")) return "#d62728";
+    if (name_is(model, "variant2")) return "#ff7f0e";
+    return "#2ca02c";
+}
 
 ex_svg *ex_svg_open(const char *path, double width, double height)
 {

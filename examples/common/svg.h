@@ -52,8 +52,16 @@ typedef struct ex_legend_item {
 /* A boxed legend whose top-right corner is at (right, top). */
 void ex_svg_legend(ex_svg *s, double right, double top, const ex_legend_item *items, size_t n);
 
-/* A colour of a fixed qualitative palette (cycles). */
+/* A colour of a fixed qualitative palette (cycles), for categories that are not
+ * models (e.g. the cues of a drawing task). */
 const char *ex_color(size_t i);
+
+/* The project's one colour per model, the same in every figure (case-insensitive):
+ * "crnn" #1f77b4 blue, "ccrnn" #d62728 red, any name containing "ablat" (e.g.
+ * "ccrnn-ablated") #7f7f7f grey, containing "lesion" #9467bd purple; "variant2"
+ * #ff7f0e orange; any other name (a further variant, "variant1") #2ca02c green.
+ * Never NULL (NULL model gives the green of a further variant). */
+const char *ex_model_color(const char *model);
 
 /* ---- ready-made figures ---------------------------------------------------------- */
 

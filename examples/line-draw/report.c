@@ -13,14 +13,6 @@ static const run_result *result(const plan *p, const run_result *res, size_t v, 
     return &res[v * p->n_seeds + s];
 }
 
-static const char *model_color(const variant *v)
-{
-    if (!strcmp(v->name, "crnn")) return "#555555";
-    if (!strcmp(v->name, "ccrnn")) return "#d62728";
-    if (!strcmp(v->name, "ccrnn-ablated")) return "#1f77b4";
-    return "#2ca02c";
-}
-
 /* ---- CSV tables ----------------------------------------------------------------------- */
 
 static int write_curves(const plan *p, const run_result *res, const char *path)
@@ -181,7 +173,8 @@ static int plot_learning(const plan *p, const run_result *res, int valid, const 
             }
             ex_mean_sem(vals, p->n_seeds, &mean[e], &sem[e]);
         }
-        curves[v] = (ex_curve){p->variants[v].label, model_color(&p->variants[v]), buf, mean, sem, E};
+        curves[v] = (ex_curve){p->variants[v].label, ex_model_color(p->variants[v].name), buf,
+                               mean, sem, E};
     }
     char title[128];
     snprintf(title, sizeof title, "Line drawing: %s MSE (mean +- SEM over %zu seeds)",

@@ -323,7 +323,7 @@ static int plot_curves_at(const seqmnist_sweep *s, size_t ti, const char *dir)
             for (size_t e = 0; e < E; e++)
                 over_seeds(s, ti, mi, e, metric, &mean[mi * E + e], &sem[mi * E + e]);
             c[mi].label = seqmnist_model_name(s->models[mi]);
-            c[mi].color = ex_color((size_t)s->models[mi]);
+            c[mi].color = ex_model_color(seqmnist_model_name(s->models[mi]));
             c[mi].x = x, c[mi].mean = mean + mi * E, c[mi].sem = sem + mi * E, c[mi].n = E;
         }
         char path[4096], name[64], title[128], ylabel[64];
@@ -354,7 +354,7 @@ static int plot_vs_tau(const seqmnist_sweep *s, const char *dir)
         for (size_t ti = 0; ti < s->n_tau; ti++)
             over_seeds(s, ti, mi, s->epochs - 1, metric, &mean[mi][ti], &sem[mi][ti]);
         c[mi].label = seqmnist_model_name(s->models[mi]);
-        c[mi].color = ex_color((size_t)s->models[mi]);
+        c[mi].color = ex_model_color(seqmnist_model_name(s->models[mi]));
         c[mi].x = x, c[mi].mean = mean[mi], c[mi].sem = sem[mi], c[mi].n = s->n_tau;
     }
     double all[2 * SEQMNIST_MAX_LIST];
@@ -457,7 +457,8 @@ static int plot_drawings_at(const seqmnist_sweep *s, const seqmnist_task *t, siz
             }
             const float *pred = seqmnist_sweep_drawing((seqmnist_sweep *)s, ti, r - 1) +
                                 i * SEQMNIST_STEPS * 2;
-            draw_panel(svg, &c, t->targets[lab], pred, ex_color((size_t)s->models[r - 1]));
+            draw_panel(svg, &c, t->targets[lab], pred,
+                       ex_model_color(seqmnist_model_name(s->models[r - 1])));
         }
     }
     return ex_svg_close(svg);

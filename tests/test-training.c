@@ -1,12 +1,13 @@
-/* Full training loops in C on a tiny line-drawing task, following TASKS.md section 1:
+/* Full training loops in C on a tiny line-drawing task, following docs/model.md §learning
+ * procedure:
  * per window begin_window, forward steps with ccrnn_loss_mse -> output_grad, the
  * cerebellum's 0.1-scaled prediction injected as dz_end, backward returning dz_start,
  * the cerebellum regressed toward dz_start; after all windows one clipped (1.0) Adam
  * step (betas 0.9, 0.98, eps 1e-9) over cortex and cerebellum together.
  *
  * The task: 7 cues c = -3..3, input 0.1c at step 0 and 0 after, target
- * y_t = (t/9) * 10 (sin a, cos a) for t = 0..9 with the angle a of the cue (TASKS.md
- * 2a), an LSTM of 16 units, windows of 2 steps, every step supervised. */
+ * y_t = (t/9) * 10 (sin a, cos a) for t = 0..9 with the angle a of the cue (docs/model.md
+ * §line drawing), an LSTM of 16 units, windows of 2 steps, every step supervised. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -192,7 +192,7 @@ static void scatter(float *dst, const float *src, size_t count, size_t L, size_t
         memcpy(dst + (b * L + t) * width, src + b * width, width * sizeof(float));
 }
 
-/* ---- the training loop: TASKS.md section 1 ------------------------------------------ */
+/* ---- the training loop: docs/model.md §learning procedure ---------------------------- */
 
 int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int32_t *labels,
                          size_t count, ex_metrics *out)

@@ -1,4 +1,5 @@
-/* The training driver shared by the task programs: TASKS.md section 1 for any task.
+/* The training driver shared by the task programs: docs/model.md §learning procedure for
+ * any task.
  *
  * A task says how to fill a batch (inputs x[B][L][I], regression targets y[B][L][D]
  * or class labels[B]) and which steps are supervised.  The driver owns one model
@@ -57,7 +58,7 @@ typedef struct ex_config {
  * synthetic-gradient scale 0.1, batch 50, tau 1, summed cerebellar loss, 1 thread. */
 void ex_config_defaults(ex_config *cfg);
 
-/* ---- window and supervision bookkeeping (TASKS.md section 1) --------------------- */
+/* ---- window and supervision bookkeeping (docs/model.md §learning procedure) ------ */
 
 /* K = floor((L - 1) / tau) + 1 windows. */
 size_t ex_window_count(size_t length, size_t tau);
@@ -72,7 +73,7 @@ size_t ex_supervised_count(const ex_task *task, size_t start, size_t end);
 
 typedef struct ex_model ex_model;
 
-/* Metrics of a batch or a split.  MSE tasks: loss is the MSE as TASKS.md reports it
+/* Metrics of a batch or a split.  MSE tasks: loss is the MSE as docs/model.md reports it
  * (training: (1/L) sum over supervised t of mean_b ||y - y*||^2; evaluation: mean
  * over all (sample, step) of ||y - y*||^2) and accuracy is NaN.  XENT tasks: the mean
  * cross-entropy of the last step and the accuracy. */

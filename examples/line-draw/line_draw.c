@@ -1,4 +1,4 @@
-/* line-draw: the simple line-drawing task (TASKS.md section 2a), cRNN against ccRNN.
+/* line-draw: the simple line-drawing task (docs/model.md §line drawing), cRNN against ccRNN.
  *
  * For every seed and model it trains a fresh network with the shared driver
  * (examples/common/driver.c), then writes into --out: curves.csv, runs.csv,

@@ -1,4 +1,4 @@
-/* The simple line-drawing task (TASKS.md section 2a) and its ataxia-like measures.
+/* The simple line-drawing task (docs/model.md §line drawing) and its ataxia-like measures.
  *
  * A cue c in -3..3 is shown at step 0 (x_0 = 0.1 c, then x_t = 0 plus optional
  * noise); the network must draw, over L = 10 steps, the straight line from the origin

@@ -1,4 +1,4 @@
-/* seqmnist: the seqMNIST tasks of TASKS.md 2b-2d, cRNN against ccRNN over truncations.
+/* seqmnist: the seqMNIST tasks of docs/model.md §seqMNIST, cRNN against ccRNN over truncations.
  *
  * An LSTM reads an MNIST image one row per step (28 steps of 28 pixels) and
  *   --task line   draws a straight line whose direction is set by the digit's label,
@@ -113,7 +113,8 @@ static int parse_options(int argc, char **argv, options *o)
          "runs.csv already in --out (same sweep options as the run that wrote them)"},
     };
     const char *about =
-        "The seqMNIST tasks (TASKS.md 2b-2d): an LSTM (H=30) reads one image row per step; "
+        "The seqMNIST tasks (docs/model.md §seqMNIST): an LSTM (H=30) reads one image row "
+        "per step; "
         "cRNN (truncated BPTT) against ccRNN (plus a cerebellum predicting the gradient) "
         "for every truncation in --bptt.";
     return ex_args_parse(argc, argv, about, table, sizeof table / sizeof table[0]);

@@ -4,7 +4,8 @@
 
 #include "rng.h"
 
-/* Corner points (x, y) of each digit in the unit square, as TASKS.md 2c lists them. */
+/* Corner points (x, y) of each digit in the unit square, as docs/model.md §digit templates
+ * lists them. */
 static const double digit0[] = {0, 1, 0, .5, 0, 0, .5, 0, 1, 0, 1, .5, 1, 1, .5, 1, 0, 1};
 static const double digit1[] = {.25, .75, .5, 1, .5, .5, .5, 0};
 static const double digit2[] = {0, 1, .5, 1, 1, 1, .5, .5, 0, 0, .5, 0, 1, 0};

@@ -1,4 +1,4 @@
-/* Regression targets of the seqMNIST drawing tasks (TASKS.md 2b, 2c): a label d in
+/* Regression targets of the seqMNIST drawing tasks (docs/model.md §seqMNIST): a label d in
  * 0..9 maps to a path of L points (x, y) that the network must draw, one point per
  * image row. */
 #ifndef SEQMNIST_TARGETS_H

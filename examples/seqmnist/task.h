@@ -1,4 +1,4 @@
-/* The three seqMNIST tasks (TASKS.md 2b-2d) as ex_task objects for the shared driver:
+/* The three seqMNIST tasks (docs/model.md §seqMNIST) as ex_task objects for the shared driver:
  * input at step t is image row t (28 pixels / 255), L = 28; the label selects a line
  * (line), a digit template (digit) or is itself the target (class). */
 #ifndef SEQMNIST_TASK_H

@@ -30,7 +30,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Shapes from ../shared/bench/README.md; repetitions sized for a few seconds each. */
+/* Shapes of the PyTorch reference benchmarks (docs/performance.md); repetitions sized for a
+ * few seconds each. */
 static const bench_config full_configs[] = {
     {"paper", KIND_BATCH, 50, 28, 50, 2, 400, 1, 28, 7, 30, 3},
     {"paper-crnn", KIND_BATCH, 50, 28, 50, 2, 0, 1, 28, 7, 30, 3},

@@ -2,8 +2,9 @@
  * ccrnn-bench: times libccrnn on the configurations of issue 5 and sets every figure
  * against BLIS's single-precision GEMM rate measured in the same process.
  *
- * Each configuration runs the training procedure of ../shared/bench/torch_ccrnn.py
- * (batch) or ../shared/bench/torch_online.py (online) through the public API only.
+ * Each configuration runs the training procedure of the PyTorch reference torch_ccrnn.py
+ * (batch) or torch_online.py (online; docs/performance.md §Method) through the public API
+ * only.
  * Per configuration it prints the median time of one unit of work (a training batch,
  * or one online step) after warm-up, the FLOPs of that unit counted from the shapes,
  * the achieved GFLOP/s and the fraction of the measured sgemm ceiling.

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Side-by-side benchmark for issue 5: libccrnn (ccrnn-bench) against the PyTorch
-references in ../shared/bench on identical configurations, in one run, as ratios.
+references (torch_ccrnn.py, torch_online.py in $CCRNN_SHARED_DIR/bench) on identical
+configurations, in one run, as ratios.
 
 For each thread count and configuration it runs ccrnn-bench (which measures the BLIS
 sgemm ceiling in the same process) and then torch_ccrnn.py / torch_online.py with the
-README's arguments and the same --threads, interleaved so both see the same load;
+arguments docs/performance.md lists and the same --threads, interleaved so both see the
+same load;
 with --repeat N everything runs N times and the medians are compared (the "range"
 column shows the per-repeat speed-ups).  It then runs the memory report (ccrnn-bench --memory, a
 fresh process) and the steady-state allocation test, and prints one table with each
@@ -13,7 +15,7 @@ issue target marked met / missed.
 Usage: tests/bench/run-bench.py [--build-dir DIR] [--shared DIR] [--threads 1,2]
                                 [--repeat N] [--clock wall|cpu] [--wait-idle S] [--markdown]
 Environment: CCRNN_BUILD_DIR (default <repo>/build-bench, else <repo>/build),
-             CCRNN_SHARED_DIR (default <repo>/../shared).
+             CCRNN_SHARED_DIR (default: a directory `shared` beside the repository).
 """
 import argparse
 import os

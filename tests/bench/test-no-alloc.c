@@ -1,5 +1,5 @@
 /*
- * Steady-state steps perform zero heap allocations (issue 5, DESIGN.md "Rules").
+ * Steady-state steps perform zero heap allocations (issue 5; docs/guide.md §3).
  *
  * This program defines malloc, calloc, realloc, free and the aligned allocators
  * itself and forwards them to glibc's __libc_* entry points.  The dynamic linker

@@ -18,8 +18,9 @@ static int check(int status, const char *what)
     return status;
 }
 
-/* One batch of TASKS.md section 1: windows of TAU steps, the synthetic gradient at each
- * window end, the cerebellum taught at each window start, one optimizer step. */
+/* One batch of docs/model.md §learning procedure: windows of TAU steps, the synthetic
+ * gradient at each window end, the cerebellum taught at each window start, one optimizer
+ * step. */
 static double train_batch(ccrnn_cortex *cx, ccrnn_cerebellum *cb, ccrnn_optimizer *opt,
                           const float *cue)
 {

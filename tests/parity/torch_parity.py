@@ -2,8 +2,8 @@
 """Agreement with the reference procedure: libccrnn vs PyTorch, batch by batch.
 
 Trains the same ccRNN (LSTM cortex + cerebellar synthetic-gradient MLP) in both,
-starting from identical weights, with the procedure of TASKS.md section 1 as the
-authors' reference implements it (and ../shared/bench/torch_ccrnn.py restates):
+starting from identical weights, with the procedure of docs/model.md §learning procedure as
+the authors' reference implements it:
 windows of T steps with the state detached at each start, 0.1 * C(z_end) injected
 at each window end, the cerebellum regressing C(z_start) toward the true start
 gradient (output gradient 2 (C - delta), summed over the batch), one global clip at

@@ -141,8 +141,9 @@ static void make_batch(rel_model *m, uint64_t index)
         m->target[i] = rel_uniform(&s, -1, 1);
 }
 
-/* One truncation window of TASKS.md section 1: forward with the loss, inject 0.1 times
- * the cerebellum's prediction at the window end, backpropagate, teach the cerebellum. */
+/* One truncation window of docs/model.md §learning procedure: forward with the loss,
+ * inject 0.1 times the cerebellum's prediction at the window end, backpropagate, teach the
+ * cerebellum. */
 static int train_window(rel_model *m, size_t t0, size_t t1)
 {
     const rel_config *c = &m->cfg;

@@ -1,5 +1,5 @@
 /* Shared helpers of the reliability tests: a pass/fail counter, a small ccRNN training
- * loop (TASKS.md section 1) with deterministic data, checkpoint snapshots and an
+ * loop (docs/model.md §learning procedure) with deterministic data, checkpoint snapshots and an
  * independent bitwise CRC-32 for crafting checkpoints. */
 #ifndef CCRNN_REL_UTIL_H
 #define CCRNN_REL_UTIL_H

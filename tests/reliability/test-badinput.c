@@ -691,7 +691,8 @@ static int smoke(fx *f, float *dz_start)
     return ccrnn_cortex_backward(f->cx, f->in + 30, NZ, dz_start, NZ);
 }
 
-/* One full training step (TASKS.md section 1) with every object.  Statuses go to st[];
+/* One full training step (docs/model.md §learning procedure) with every object.
+ * Statuses go to st[];
  * returns how many were written. */
 static int smoke_train(fx *f, int *st)
 {

@@ -1,4 +1,5 @@
-# The simple line-drawing task (TASKS.md 2a), cRNN against ccRNN, from Julia.
+# The simple line-drawing task (docs/model.md §line drawing), cRNN against ccRNN, from
+# Julia.
 #
 # A port of examples/ffi/python/line_draw.py (itself a port of the C program
 # examples/line-draw): the same data streams (xoshiro256** seeded through splitmix64,
@@ -129,7 +130,7 @@ function fill_batch(seed, noise, split, epoch, first, count)
     x, y, cues
 end
 
-# ---- the model and the training loop (TASKS.md section 1) -------------------------------
+# ---- the model and the training loop (docs/model.md §learning procedure) ---------------
 struct Model
     cx::Cortex
     cb::Union{Nothing,Cerebellum}

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The simple line-drawing task (TASKS.md 2a), cRNN against ccRNN, through the Python
+"""The simple line-drawing task (docs/model.md §line drawing), cRNN against ccRNN, through
+the Python
 binding.  A port of examples/line-draw (the C program and examples/common/driver.c):
 the same data streams, seeds, call sequence and arithmetic order, so the same seed
 gives the same numbers (tests/ffi/test_line_draw_match.py checks it).
@@ -122,7 +123,8 @@ def fill(seed, noise, split, epoch, first, count):
     return x, y, cues
 
 
-# ---- the model and the training loop (examples/common/driver.c, TASKS.md section 1) -------
+# ---- the model and the training loop (examples/common/driver.c, docs/model.md §learning
+# procedure) ---------------------------------------------------------------------------------
 class Model:
     def __init__(self, args, cerebellum, seed):
         self.args, self.B, self.L, self.tau = args, 50, STEPS, args.bptt

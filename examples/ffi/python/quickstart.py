@@ -4,7 +4,8 @@
 A cue c in [-1, 1] is shown at step 0 only; the output must equal c at every step
 0..4.  Truncation windows of one step (tau = 1) cut the gradient between steps; the
 cerebellum predicts the gradient the future would send (the synthetic gradient) and
-learns from the true one.  TASKS.md section 1 in calls.  (This toy task is easy even
+learns from the true one.  docs/model.md §learning procedure in calls.  (This toy task is
+easy even
 without the cerebellum, because step 0 is supervised: set cb.ablated = True after
 creating it to compare with plain truncated BPTT.)
 

@@ -1,4 +1,4 @@
-/* The line-drawing task against TASKS.md section 2a: cue angles, the origin cue, the
+/* The line-drawing task against docs/model.md §line drawing: cue angles, the origin cue, the
  * input encoding, the targets, the supervised steps, and the ataxia measures. */
 #include <check.h>
 #include <math.h>

@@ -1,5 +1,6 @@
 /* Drawing targets: the fit_points rule and its segment-length table at L = 28
- * (TASKS.md 2c), template points worked out by hand, and the line endpoints (2b). */
+ * (docs/model.md §the fit_points rule), template points worked out by hand, and the line
+ * endpoints (§online line drawing). */
 #include <check.h>
 #include <math.h>
 
@@ -11,7 +12,7 @@
 
 START_TEST(segment_table_at_28)
 {
-    /* TASKS.md 2c, "Check at L = 28". */
+    /* docs/model.md §the fit_points rule, the table at L = 28. */
     static const size_t want[10][10] = {
         {4, 4, 4, 3, 3, 3, 3, 3},       {9, 9, 9},
         {5, 5, 5, 4, 4, 4},             {4, 4, 4, 3, 3, 3, 3, 3},

@@ -20,6 +20,10 @@ struct ex_model {
     float *dz_end, *dz_start;        /* B*Z */
     float *bx, *by, *pred;           /* one evaluation batch: B*L*I, B*L*D, B*L*D */
     int32_t *blab;                   /* B */
+    ex_record_fn record;             /* gradient recording (NULL: off) */
+    void *record_ctx;
+    ccrnn_cortex *probe;             /* max window L: full BPTT of the remaining sequence */
+    float *rec_z, *rec_pred, *rec_true, *rec_hidden, *rec_scratch;
 };
 
 /* Library calls report failures here: the call, the status and the library's message. */
@@ -159,6 +163,9 @@ void ex_model_destroy(ex_model *m)
     free(m->xt), free(m->yt), free(m->tt), free(m->dy);
     free(m->dz_end), free(m->dz_start);
     free(m->bx), free(m->by), free(m->pred), free(m->blab);
+    ccrnn_cortex_destroy(m->probe);
+    free(m->rec_z), free(m->rec_pred), free(m->rec_true), free(m->rec_hidden);
+    free(m->rec_scratch);
     free(m);
 }
 
@@ -173,7 +180,8 @@ int ex_model_begin_epoch(ex_model *m, size_t epoch)
         m->ablated = 1;
     }
     if (m->cfg.io_lesion_at && epoch >= m->cfg.io_lesion_at && !m->lesioned) {
-        CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_IO_LESION, 1));
+        int kind = m->cfg.io_lesion_kind ? m->cfg.io_lesion_kind : 1;
+        CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_IO_LESION, kind));
         m->lesioned = 1;
     }
     return CCRNN_OK;
@@ -190,6 +198,119 @@ static void scatter(float *dst, const float *src, size_t count, size_t L, size_t
 {
     for (size_t b = 0; b < count; b++)
         memcpy(dst + (b * L + t) * width, src + b * width, width * sizeof(float));
+}
+
+/* ---- gradient recording -------------------------------------------------------------- */
+
+static size_t cb_first_width(const ex_model *m)
+{
+    return m->cb && m->cfg.cb_layers > 0 ? m->cfg.cb_width : 0;
+}
+
+int ex_model_set_recorder(ex_model *m, ex_record_fn fn, void *ctx)
+{
+    m->record = fn;
+    m->record_ctx = ctx;
+    if (!fn || m->probe) return CCRNN_OK;
+    size_t nz = m->B * m->Z, nw = m->B * cb_first_width(m), total = 0, count = 0;
+    CHECK(ccrnn_cortex_create(m->cfg.cell, m->I, m->cfg.hidden, m->D, m->B, m->L, m->cfg.seed,
+                              &m->probe));
+    CHECK(ccrnn_cortex_tensor_count(m->cx, &count));
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        size_t rows, cols, offset;
+        CHECK(ccrnn_cortex_tensor_info(m->cx, i, &name, &rows, &cols, &offset));
+        total += rows * (cols ? cols : 1);
+    }
+    m->rec_z = malloc(nz * sizeof(float));
+    m->rec_pred = malloc(nz * sizeof(float));
+    m->rec_true = malloc(nz * sizeof(float));
+    m->rec_hidden = malloc((nw ? nw : 1) * sizeof(float));
+    m->rec_scratch = malloc(total * sizeof(float));
+    if (!m->rec_z || !m->rec_pred || !m->rec_true || !m->rec_hidden || !m->rec_scratch) {
+        m->record = NULL;
+        return CCRNN_ERR_NOMEM;
+    }
+    return CCRNN_OK;
+}
+
+/* The probe takes the trained cortex's weights and, as its state, z_k. */
+static int probe_sync(ex_model *m, size_t B)
+{
+    size_t count = 0;
+    CHECK(ccrnn_cortex_tensor_count(m->cx, &count));
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        size_t rows, cols, offset, n;
+        CHECK(ccrnn_cortex_tensor_info(m->cx, i, &name, &rows, &cols, &offset));
+        n = rows * (cols ? cols : 1);
+        CHECK(ccrnn_cortex_get_tensor(m->cx, name, m->rec_scratch, n));
+        CHECK(ccrnn_cortex_set_tensor(m->probe, name, m->rec_scratch, n));
+    }
+    CHECK(ccrnn_cortex_zero_grad(m->probe));
+    CHECK(ccrnn_cortex_reset(m->probe, B));
+    CHECK(ccrnn_cortex_window_start_state(m->cx, m->rec_z, B * m->Z));
+    CHECK(ccrnn_cortex_set_state(m->probe, m->rec_z, B * m->Z));
+    return CCRNN_OK;
+}
+
+/* Run the probe from z_k to the sequence end with the training loss of every step
+ * (each window's loss normalised as in training) and backpropagate with no cut. */
+static int probe_true_gradient(ex_model *m, const float *x, const float *y,
+                               const int32_t *labels, size_t B, size_t from)
+{
+    const ex_task *task = m->task;
+    size_t I = m->I, D = m->D, L = m->L, tau = m->cfg.bptt;
+    CHECK(probe_sync(m, B));
+    for (size_t t = from; t < L; t++) {
+        size_t ws, we;
+        double loss;
+        gather(m->xt, x, B, L, I, t);
+        CHECK(ccrnn_cortex_forward(m->probe, m->xt, B * I, m->yt, B * D));
+        if (!ex_step_supervised(task, t)) continue;
+        ex_window_bounds(L, tau, t / tau, &ws, &we);
+        if (task->loss == EX_LOSS_MSE) {
+            gather(m->tt, y, B, L, D, t);
+            CHECK(ccrnn_loss_mse(m->yt, m->tt, B * D, D, NULL, 0,
+                                 (double)(B * ex_supervised_count(task, ws, we) * D), m->dy,
+                                 &loss));
+        } else {
+            CHECK(ccrnn_loss_softmax_xent(m->yt, B * D, D, labels, B, (double)B, m->dy, &loss,
+                                          NULL));
+        }
+        CHECK(ccrnn_cortex_output_grad(m->probe, t - from, m->dy, B * D));
+    }
+    return ccrnn_cortex_backward(m->probe, NULL, 0, m->rec_true, B * m->Z);
+}
+
+static int record_window(ex_model *m, const float *x, const float *y, const int32_t *labels,
+                         size_t B, size_t k, size_t start, int synthetic)
+{
+    ex_window_record r;
+    int st = probe_true_gradient(m, x, y, labels, B, start);
+    if (st) return fail(st, "ccrnn_cortex_backward(probe)");
+    memset(&r, 0, sizeof r);
+    r.window = k;
+    r.start = start;
+    r.batch = B;
+    r.state_size = m->Z;
+    r.z = m->rec_z;
+    r.true_grad = m->rec_true;
+    if (synthetic) {
+        /* The weights are those of C(z_k) in this window's learn: the optimizer has not
+         * stepped, so this is the prediction that learn regressed toward delta_k. */
+        CHECK(ccrnn_cerebellum_predict(m->cb, B, m->rec_z, B * m->Z, NULL, 0, m->rec_pred,
+                                       B * m->Z));
+        r.prediction = m->rec_pred;
+        r.target = m->dz_start;
+        r.cb_width = cb_first_width(m);
+        if (r.cb_width) {
+            CHECK(ccrnn_cerebellum_hidden(m->cb, 0, m->rec_hidden, B * r.cb_width));
+            r.hidden = m->rec_hidden;
+        }
+    }
+    if (m->record(m->record_ctx, &r)) return fail(CCRNN_ERR_IO, "ex_record_fn");
+    return CCRNN_OK;
 }
 
 /* ---- the training loop: docs/model.md §learning procedure ---------------------------- */
@@ -243,6 +364,7 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
         } else if (n_sup > 0) {
             CHECK(ccrnn_cortex_backward(m->cx, NULL, 0, NULL, 0));
         }
+        if (m->record) CHECK(record_window(m, x, y, labels, B, k, start, synthetic));
     }
     CHECK(ccrnn_optimizer_step(m->opt)); /* clip over cortex + cerebellum, then Adam */
 

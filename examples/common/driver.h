@@ -48,6 +48,8 @@ typedef struct ex_config {
     double sg_scale;            /* scale of the injected synthetic gradient (0.1) */
     size_t ablate_at;           /* 1-based epoch from which the cerebellum is ablated; 0 never */
     size_t io_lesion_at;        /* 1-based epoch from which it is frozen (IO lesion); 0 never */
+    int io_lesion_kind;         /* CCRNN_PARAM_IO_LESION value: 1 frozen (also when 0), 2 the
+                                   reference's (gradients kept, counted in the clip norm) */
     size_t fibres;              /* mossy fibres per cerebellar input unit; 0 = all */
     int cb_loss_mean;           /* cerebellar loss divided by the batch (1) or summed (0) */
     int threads;                /* BLIS threads per handle */
@@ -98,6 +100,32 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
 int ex_model_predict(ex_model *m, const float *x, size_t count, float *y);
 /* Metrics of a whole split (validation or test; every step scored for MSE). */
 int ex_model_evaluate(ex_model *m, int split, ex_metrics *out);
+
+/* ---- gradient recording (docs/results/analyses.md) ------------------------------- */
+
+/* What the driver saw at the start of window k of a training batch, handed to a
+ * recorder after the window's backward pass.  Buffers are the driver's, valid during
+ * the call; rows are samples (B rows of Z, or of cb_width). */
+typedef struct ex_window_record {
+    size_t window, start;       /* k and its first global step */
+    size_t batch, state_size;   /* B, Z */
+    size_t cb_width;            /* units of the cerebellum's first hidden layer (0: none) */
+    const float *z;             /* z_k */
+    const float *prediction;    /* C(z_k), the cerebellum's prediction (NULL: cRNN, ablated) */
+    const float *target;        /* delta_k, the bootstrapped target it learns (NULL: idem) */
+    const float *hidden;        /* the cerebellum's first hidden layer at z_k (NULL: idem) */
+    const float *true_grad;     /* d(task loss of windows k..K-1)/dz_k by full BPTT */
+} ex_window_record;
+
+/* Return 0 to go on; nonzero stops training with CCRNN_ERR_IO. */
+typedef int (*ex_record_fn)(void *ctx, const ex_window_record *r);
+
+/* Record every window of the training batches that follow (fn NULL: stop).  The true
+ * gradient comes from a probe: a second cortex that takes the batch's weights and z_k
+ * and runs the rest of the sequence with no truncation, so the trained cortex, its
+ * gradients and the optimizer are untouched and training stays bit-identical.  Off
+ * (the default), recording costs one test per window. */
+int ex_model_set_recorder(ex_model *m, ex_record_fn fn, void *ctx);
 
 /* ---- a whole run: epochs of training with validation, then the test -------------- */
 

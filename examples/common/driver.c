@@ -24,6 +24,8 @@ struct ex_model {
     void *record_ctx;
     ccrnn_cortex *probe;             /* max window L: full BPTT of the remaining sequence */
     float *rec_z, *rec_pred, *rec_true, *rec_hidden, *rec_scratch;
+    float *reduce_buf;               /* data-parallel: cortex grads, cerebellum grads, 3 metrics */
+    size_t n_reduce;
 };
 
 /* Library calls report failures here: the call, the status and the library's message. */
@@ -128,12 +130,28 @@ static int create_objects(ex_model *m)
     return CCRNN_OK;
 }
 
+/* Data parallelism: one buffer for the single reduce of each step. */
+static int alloc_reduce(ex_model *m)
+{
+    size_t n_cx = 0, n_cb = 0;
+    if (!m->cfg.parallel.reduce) return 1;
+    ccrnn_cortex_params(m->cx, NULL, NULL, &n_cx);
+    if (m->cb) ccrnn_cerebellum_params(m->cb, NULL, NULL, &n_cb);
+    m->n_reduce = n_cx + n_cb + 3;
+    m->reduce_buf = malloc(m->n_reduce * sizeof(float));
+    return m->reduce_buf != NULL;
+}
+
 int ex_model_create(const ex_config *cfg, const ex_task *task, ex_model **out)
 {
     *out = NULL;
+    const ex_parallel *par = &cfg->parallel;
     if (cfg->bptt == 0 || cfg->batch == 0 || task->length == 0 ||
-        (!task->last_only && task->sparse == 0)) {
-        fprintf(stderr, "ex_model_create: bptt, batch, length and sparse must be >= 1\n");
+        (!task->last_only && task->sparse == 0) ||
+        (par->ranks > 1 && (!par->reduce || par->rank >= par->ranks ||
+                            (cfg->io_lesion_at && cfg->io_lesion_kind == 2)))) {
+        fprintf(stderr, "ex_model_create: bptt, batch, length and sparse must be >= 1 (and a "
+                        "data-parallel rank < ranks with a reduce, no reference IO lesion)\n");
         return CCRNN_ERR_ARG;
     }
     ex_model *m = calloc(1, sizeof *m);
@@ -145,7 +163,7 @@ int ex_model_create(const ex_config *cfg, const ex_task *task, ex_model **out)
     m->L = task->length;
     m->B = cfg->batch;
     int st = create_objects(m);
-    if (st == CCRNN_OK && !alloc_buffers(m)) st = CCRNN_ERR_NOMEM;
+    if (st == CCRNN_OK && (!alloc_buffers(m) || !alloc_reduce(m))) st = CCRNN_ERR_NOMEM;
     if (st != CCRNN_OK) {
         ex_model_destroy(m);
         return st;
@@ -162,7 +180,7 @@ void ex_model_destroy(ex_model *m)
     ccrnn_cortex_destroy(m->cx);
     free(m->xt), free(m->yt), free(m->tt), free(m->dy);
     free(m->dz_end), free(m->dz_start);
-    free(m->bx), free(m->by), free(m->pred), free(m->blab);
+    free(m->bx), free(m->by), free(m->pred), free(m->blab), free(m->reduce_buf);
     ccrnn_cortex_destroy(m->probe);
     free(m->rec_z), free(m->rec_pred), free(m->rec_true), free(m->rec_hidden);
     free(m->rec_scratch);
@@ -315,18 +333,51 @@ static int record_window(ex_model *m, const float *x, const float *y, const int3
 
 /* ---- the training loop: docs/model.md §learning procedure ---------------------------- */
 
+/* Data parallelism: sum this shard's gradients and metrics over the group in one reduce.
+ * A cerebellar loss divided by the batch was divided by the shard's B: rescale to count. */
+static int reduce_shards(ex_model *m, size_t B, size_t count, double *reported,
+                         double *correct, double *cb_loss)
+{
+    float *g, *buf = m->reduce_buf;
+    size_t n_cx, n_cb = 0;
+    float cb_scale = m->cfg.cb_loss_mean ? (float)B / (float)count : 1.0f;
+    CHECK(ccrnn_cortex_params(m->cx, NULL, &g, &n_cx));
+    memcpy(buf, g, n_cx * sizeof(float));
+    if (m->cb) {
+        CHECK(ccrnn_cerebellum_params(m->cb, NULL, &g, &n_cb));
+        for (size_t i = 0; i < n_cb; i++) buf[n_cx + i] = g[i] * cb_scale;
+    }
+    float *metrics = buf + n_cx + n_cb;
+    metrics[0] = (float)*reported, metrics[1] = (float)*correct;
+    metrics[2] = (float)(*cb_loss * (double)cb_scale);
+    if (m->cfg.parallel.reduce(buf, m->n_reduce, m->cfg.parallel.ctx) != 0)
+        return fail(CCRNN_ERR_IO, "ex_config.parallel.reduce");
+    if (m->cb) memcpy(g, buf + n_cx, n_cb * sizeof(float));
+    CHECK(ccrnn_cortex_params(m->cx, NULL, &g, NULL));
+    memcpy(g, buf, n_cx * sizeof(float));
+    *reported = metrics[0], *correct = metrics[1], *cb_loss = metrics[2];
+    return CCRNN_OK;
+}
+
 int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int32_t *labels,
                          size_t count, ex_metrics *out)
 {
     const ex_task *task = m->task;
-    size_t B = count, I = m->I, D = m->D, L = m->L, tau = m->cfg.bptt, nz = count * m->Z;
-    size_t K = ex_window_count(L, tau), n_scored = 0, correct = 0;
+    const ex_parallel *par = &m->cfg.parallel;
+    size_t first = 0, B = count; /* data-parallel: this process trains [first, first + B) */
+    if (par->ranks > 1) {
+        first = count * par->rank / par->ranks;
+        B = count * (par->rank + 1) / par->ranks - first;
+    }
+    size_t I = m->I, D = m->D, L = m->L, tau = m->cfg.bptt, nz = B * m->Z;
+    size_t K = B ? ex_window_count(L, tau) : 0, n_scored = ex_supervised_count(task, 0, L);
     /* An ablated cerebellum predicts zeros and learns nothing: plain truncated BPTT. */
     int synthetic = m->cb != NULL && !m->ablated;
-    double reported = 0.0, cb_loss = 0.0;
+    double reported = 0.0, cb_loss = 0.0, correct = 0.0;
     if (count == 0 || count > m->B) return fail(CCRNN_ERR_ARG, "ex_model_train_batch(count)");
+    x += first * L * I, y = y ? y + first * L * D : NULL, labels = labels ? labels + first : NULL;
 
-    CHECK(ccrnn_cortex_reset(m->cx, B)); /* z = 0 for every batch */
+    if (B) CHECK(ccrnn_cortex_reset(m->cx, B)); /* z = 0 for every batch */
     for (size_t k = 0; k < K; k++) {
         size_t start, end;
         ex_window_bounds(L, tau, k, &start, &end);
@@ -340,17 +391,16 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
             if (task->loss == EX_LOSS_MSE) {
                 /* Window loss: the MSE over B x supervised steps x D (window losses sum). */
                 gather(m->tt, y, B, L, D, t);
-                CHECK(ccrnn_loss_mse(m->yt, m->tt, B * D, D, NULL, 0, (double)(B * n_sup * D),
+                CHECK(ccrnn_loss_mse(m->yt, m->tt, B * D, D, NULL, 0, (double)(count * n_sup * D),
                                      m->dy, &loss));
                 reported += loss * (double)(n_sup * D); /* = sum_b ||y - y*||^2 / B */
             } else {
                 size_t c = 0;
-                CHECK(ccrnn_loss_softmax_xent(m->yt, B * D, D, labels, B, (double)B, m->dy,
+                CHECK(ccrnn_loss_softmax_xent(m->yt, B * D, D, labels, B, (double)count, m->dy,
                                               &loss, &c));
                 reported += loss;
-                correct += c;
+                correct += (double)c;
             }
-            n_scored++;
             CHECK(ccrnn_cortex_output_grad(m->cx, t - start, m->dy, B * D));
         }
         if (synthetic) {
@@ -366,6 +416,10 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
         }
         if (m->record) CHECK(record_window(m, x, y, labels, B, k, start, synthetic));
     }
+    if (par->reduce) {
+        int st = reduce_shards(m, B, count, &reported, &correct, &cb_loss);
+        if (st != CCRNN_OK) return st;
+    }
     CHECK(ccrnn_optimizer_step(m->opt)); /* clip over cortex + cerebellum, then Adam */
 
     if (out) {
@@ -375,7 +429,7 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
             out->accuracy = NAN;
         } else {
             out->loss = n_scored ? reported / (double)n_scored : NAN;
-            out->accuracy = n_scored ? (double)correct / (double)(n_scored * B) : NAN;
+            out->accuracy = n_scored ? correct / (double)(n_scored * count) : NAN;
         }
     }
     return CCRNN_OK;

@@ -36,6 +36,22 @@ typedef struct ex_task {
     void *ctx;
 } ex_task;
 
+/* Data parallelism (examples/mpi): every process of a group holds the same model and is
+ * given the same whole batch; process `rank` of `ranks` trains on its shard, samples
+ * [count*rank/ranks, count*(rank+1)/ranks), with every loss normalised by the whole
+ * batch, and before the optimizer step `reduce` sums, in place over the group, one
+ * buffer: the cortex's gradients, the cerebellum's, then 3 metric sums (one
+ * MPI_Allreduce).  The summed gradient is the whole batch's, so the clip and the step
+ * are those of single-process training.  ranks <= 1: no sharding (reduce, if set, sees
+ * the whole batch's gradient).  All zero (the default): off.  Not for the reference IO
+ * lesion (gradients that are never zeroed would be summed again at every step). */
+typedef int (*ex_reduce_fn)(float *buf, size_t n, void *ctx); /* 0 on success */
+typedef struct ex_parallel {
+    size_t rank, ranks;
+    ex_reduce_fn reduce;
+    void *ctx;
+} ex_parallel;
+
 typedef struct ex_config {
     int cerebellum;             /* 0: cRNN (cortex alone); 1: ccRNN */
     int cell;                   /* enum ccrnn_cell */
@@ -54,6 +70,7 @@ typedef struct ex_config {
     int cb_loss_mean;           /* cerebellar loss divided by the batch (1) or summed (0) */
     int threads;                /* BLIS threads per handle */
     uint64_t seed;
+    ex_parallel parallel;       /* data parallelism; all zero = off */
 } ex_config;
 
 /* The paper's common settings: LSTM, Adam lr 1e-3, betas (0.9, 0.98), eps 1e-9, clip 1,
@@ -93,7 +110,9 @@ ccrnn_cerebellum *ex_model_cerebellum(ex_model *m);
 /* Apply the epoch's ablation / lesion switches (called at the start of each epoch). */
 int ex_model_begin_epoch(ex_model *m, size_t epoch);
 /* One training batch of `count` <= batch samples (layouts as ex_task.fill): forward,
- * windowed backward, one optimizer step.  out may be NULL. */
+ * windowed backward, one optimizer step.  out may be NULL.  Data-parallel
+ * (cfg->parallel): every process passes the whole batch and trains on its shard;
+ * out holds the whole batch's metrics. */
 int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int32_t *labels,
                          size_t count, ex_metrics *out);
 /* Inference from the zero state over whole sequences: y[count][L][n_out]. */

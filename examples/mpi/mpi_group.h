@@ -1,0 +1,25 @@
+/* The MPI side of the examples' data parallelism and sweeps, kept out of the library
+ * and out of examples/common (which build without MPI). */
+#ifndef EX_MPI_GROUP_H
+#define EX_MPI_GROUP_H
+
+#include <stddef.h>
+
+#include <mpi.h>
+
+#include "driver.h"
+
+/* ex_reduce_fn for cfg->parallel: sum buf over the communicator *(MPI_Comm *)ctx in
+ * place with one MPI_Allreduce.  Returns 0, or -1 (message on stderr). */
+int ex_mpi_sum(float *buf, size_t n, void *ctx);
+
+/* Make cfg data-parallel over *comm (which must outlive the model): this process's
+ * rank and the group size, and ex_mpi_sum as the reduce.  A group of one is left
+ * single-process. */
+void ex_mpi_data_parallel(ex_config *cfg, MPI_Comm *comm);
+
+/* Print to stderr only on rank 0 of MPI_COMM_WORLD (messages that every rank would
+ * repeat). */
+void ex_mpi_say(const char *fmt, ...);
+
+#endif

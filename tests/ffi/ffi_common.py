@@ -7,7 +7,8 @@ import sys
 SKIP = 77
 HERE = pathlib.Path(__file__).resolve().parent
 SOURCE_ROOT = HERE.parents[1]
-PYTHON_DIR = SOURCE_ROOT / "examples" / "ffi" / "python"
+PYTHON_DIR = SOURCE_ROOT / "bindings" / "python"     # the package
+EXAMPLES_DIR = SOURCE_ROOT / "examples" / "ffi" / "python"  # scripts that use it
 
 
 def skip(reason):

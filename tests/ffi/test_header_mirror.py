@@ -5,7 +5,7 @@
   * the library: its exported dynamic symbols (nm -D --defined-only);
   * examples/ffi/julia/Ccrnn.jl: every ccall((:name, libccrnn), Ret, (types...), args...)
     and the wrapper function around it;
-  * examples/ffi/python/ccrnn/_lib.py: the ctypes PROTOTYPES table.
+  * bindings/python/ccrnn/_lib.py: the ctypes PROTOTYPES table.
 
 Julia cannot run here (not in Debian 12), so this is what keeps Ccrnn.jl honest: each
 ccall names an exported symbol, passes as many arguments as the C prototype takes,
@@ -24,7 +24,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = pathlib.Path(os.environ.get("CCRNN_SOURCE_ROOT", HERE.parents[1]))
 HEADER = ROOT / "include" / "ccrnn" / "ccrnn.h"
 JULIA = ROOT / "examples" / "ffi" / "julia" / "Ccrnn.jl"
-PYLIB = ROOT / "examples" / "ffi" / "python" / "ccrnn" / "_lib.py"
+PYLIB = ROOT / "bindings" / "python" / "ccrnn" / "_lib.py"
 
 HANDLES = ("ccrnn_cortex", "ccrnn_cerebellum", "ccrnn_optimizer")
 
@@ -152,7 +152,7 @@ def parse_julia(path=JULIA):
 def exported_symbols():
     lib = os.environ.get("CCRNN_LIBRARY")
     if not lib:
-        sys.path.insert(0, str(ROOT / "examples" / "ffi" / "python"))
+        sys.path.insert(0, str(ROOT / "bindings" / "python"))
         try:
             from ccrnn import _lib  # noqa: F401 (uses the binding's search order)
             lib = _lib.library_path
@@ -284,7 +284,7 @@ class PythonMirrorTest(unittest.TestCase):
             import numpy  # noqa: F401  (the binding imports numpy)
         except ImportError:
             self.skipTest("numpy missing: the Python binding cannot be imported")
-        sys.path.insert(0, str(ROOT / "examples" / "ffi" / "python"))
+        sys.path.insert(0, str(ROOT / "bindings" / "python"))
         from ccrnn import _lib
         protos = parse_header()
         self.assertEqual(sorted(set(protos) - set(_lib.PROTOTYPES)), [],

@@ -19,7 +19,7 @@ import ffi_common
 
 ffi_common.import_binding()  # exits 77 with the reason when numpy is missing
 
-SCRIPT = ffi_common.PYTHON_DIR / "line_draw.py"
+SCRIPT = ffi_common.EXAMPLES_DIR / "line_draw.py"
 SETTINGS = {
     "paper": ["--seeds", "1,", "--epochs", "2", "--test-size", "1000"],
     "tau3-noise": ["--seeds", "7,", "--epochs", "2", "--bptt", "3", "--sparse", "3",

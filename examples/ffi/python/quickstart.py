@@ -9,7 +9,7 @@ easy even
 without the cerebellum, because step 0 is supervised: set cb.ablated = True after
 creating it to compare with plain truncated BPTT.)
 
-    CCRNN_LIBRARY=build/lib/libccrnn.so.0 PYTHONPATH=examples/ffi/python \\
+    CCRNN_LIBRARY=build/lib/libccrnn.so.0 PYTHONPATH=bindings/python \\
         /usr/bin/python3 examples/ffi/python/quickstart.py
 """
 import numpy as np

@@ -8,7 +8,9 @@ The library is located as described in ccrnn._lib (CCRNN_LIBRARY, the build tree
 pkg-config, the linker path); ccrnn.library_path says which file was loaded.
 Arrays are float32 and C-contiguous, passed without copies (see ccrnn._arrays).
 Errors are CcrnnError subclasses, one per status code (see ccrnn.errors).
-See docs/python.md.
+Weights move to and from PyTorch and numpy with state_dict() / load_state_dict(),
+save_npz() / load_npz() and `python3 -m ccrnn.convert` (see ccrnn.torchnames).
+See docs/python.md and docs/pytorch.md.
 """
 from ._lib import (lib, library_path, check, find_library, HEADER_VERSION_NUMBER,
                    PROTOTYPES)
@@ -22,6 +24,8 @@ from .cortex import Cortex
 from .cerebellum import Cerebellum, synthetic_gradient, synthetic_gradient_learn
 from .optimizer import Optimizer
 from .loss import mse, softmax_xent
+from . import torchnames
+from .torchnames import load_npz, ccdni_state_dict, load_ccdni_state_dict
 
 
 def version_number():

@@ -173,13 +173,35 @@ class Attachable(Handle):
 
     @staticmethod
     def tensor_shape(info):
-        """PyTorch's shape of a tensor: (rows,) for a bias, (rows, cols) otherwise."""
+        """PyTorch's shape of a tensor: (rows,) for a bias (the library reports 1-D
+        tensors with cols 0 since 0.2, and with cols 1 before), (rows, cols) otherwise."""
         leaf = info.name.rsplit(".", 1)[-1]
-        return (info.rows,) if leaf.startswith("bias") else (info.rows, info.cols)
+        one_d = info.cols == 0 or leaf.startswith("bias")
+        return (info.rows,) if one_d else (info.rows, info.cols)
 
     def _shaped(self, flat, info):
-        view = flat[info.offset:info.offset + info.rows * info.cols]
+        view = flat[info.offset:info.offset + info.rows * max(info.cols, 1)]
         return view.reshape(self.tensor_shape(info))
+
+    def state_dict(self, style="torch"):
+        """The parameters as {name: float32 numpy array} (copies), named and shaped as
+        PyTorch names them (style="torch") or as the reference ccDNI code does
+        (style="ccdni"; see ccrnn.torchnames and docs/pytorch.md)."""
+        from . import torchnames
+        return torchnames.state_dict(self, style)
+
+    def load_state_dict(self, state, style=None, strict=True):
+        """Set the parameters from {name: array or torch tensor} in PyTorch's names
+        and shapes (or the reference's; style=None detects it).  Every entry is checked
+        before any is written; strict=True refuses missing or unexpected names."""
+        from . import torchnames
+        torchnames.load_state_dict(self, state, style, strict)
+
+    def save_npz(self, path):
+        """Write the state_dict (PyTorch names and shapes) to a numpy .npz file, plus
+        an entry "_ccrnn" (a JSON string: kind and sizes) to rebuild the object."""
+        from . import torchnames
+        torchnames.save_npz(self, path)
 
     def tensor(self, name):
         """The named parameter tensor as a view (rows x cols, or (rows,) for a bias) into

@@ -7,15 +7,16 @@
  * weights, so predict keeps its activations in one of two slots (alternating: the
  * window-end prediction of window k is needed after that of window k+1 is made) and
  * learn reuses a slot whose input matches byte for byte at the current weight
- * generation; when none does, learn computes in a third slot of its own.
+ * version; when none does, learn computes in a third slot of its own.  Weights only
+ * change through calls that bump the version (the value view is read-only), so the
+ * cache is always valid.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "linalg.h"
+#include "params.h"
 
 #define MAX_LAYERS 16
 
@@ -24,26 +25,21 @@ typedef struct slot {
     float *act;  /* max_b x width x n_hidden: post-ReLU hidden activity */
     float *out;  /* max_b x n_out */
     size_t batch;
-    uint64_t generation;
+    uint64_t version;  /* of the weights it was computed with */
     int valid;
 } slot;
 
 struct ccrnn_cerebellum {
+    ccrnn_params p;    /* first: values, gradients, tensor table, threads */
     size_t n_in, n_ctx, n_out, n_hidden, width, max_b, d0;
     size_t dims[MAX_LAYERS + 2]; /* dims[0] = d0, dims[1..n_hidden] = width, last = n_out */
     size_t w_off[MAX_LAYERS + 1], b_off[MAX_LAYERS + 1];
-    int ablated, lesioned, loss_mean, cache_on;
-    ccrnn_la *la;
-    float *params, *grads;
-    size_t n_params;
-    ccrnn_tensor tensors[2 * (MAX_LAYERS + 1)];
-    size_t n_tensors;
+    int ablated, lesioned, loss_mean;
     float *mask;       /* width x d0 (first layer), NULL when every fibre is kept */
     slot slots[3];     /* 0, 1: predictions (alternating); 2: learn's own forward */
     size_t last;       /* slot of the latest forward */
     size_t next_predict;
     int has_forward;
-    uint64_t generation;
     float *delta, *delta2; /* max_b x max(width, n_out) backward scratch */
     float *stage;      /* max_b x n_in: filled by the synthetic-gradient glue */
 };
@@ -59,36 +55,31 @@ static float *slot_act(const ccrnn_cerebellum *cb, const slot *s, size_t layer)
 
 /* ---- create / destroy ------------------------------------------------------------- */
 
+/* The tensors as an nn.Sequential names them: Linear layers at even indices, a ReLU
+ * between each two. */
 static void layout(ccrnn_cerebellum *cb)
 {
-    size_t off = 0, L = n_linear(cb);
+    size_t L = n_linear(cb);
     cb->dims[0] = cb->d0;
     for (size_t l = 1; l <= cb->n_hidden; l++) cb->dims[l] = cb->width;
     cb->dims[L] = cb->n_out;
     for (size_t l = 0; l < L; l++) {
-        cb->w_off[l] = off;
-        off += cb->dims[l + 1] * cb->dims[l];
-        cb->b_off[l] = off;
-        off += cb->dims[l + 1];
-        ccrnn_tensor *tw = &cb->tensors[2 * l], *tb = &cb->tensors[2 * l + 1];
-        snprintf(tw->name, sizeof tw->name, "layers.%zu.weight", l);
-        snprintf(tb->name, sizeof tb->name, "layers.%zu.bias", l);
-        tw->rows = cb->dims[l + 1]; tw->cols = cb->dims[l]; tw->offset = cb->w_off[l];
-        tb->rows = cb->dims[l + 1]; tb->cols = 1; tb->offset = cb->b_off[l];
+        char name[32];
+        cb->w_off[l] = cb->p.count;
+        snprintf(name, sizeof name, "%zu.weight", 2 * l);
+        ccrnn__params_add(&cb->p, name, cb->dims[l + 1], cb->dims[l]);
+        cb->b_off[l] = cb->p.count;
+        snprintf(name, sizeof name, "%zu.bias", 2 * l);
+        ccrnn__params_add(&cb->p, name, cb->dims[l + 1], 0);
     }
-    cb->n_tensors = 2 * L;
-    cb->n_params = off;
 }
 
 static int alloc_buffers(ccrnn_cerebellum *cb)
 {
     size_t B = cb->max_b, wide = cb->width > cb->n_out ? cb->width : cb->n_out;
-    cb->params = ccrnn__calloc(cb->n_params, sizeof(float));
-    cb->grads = ccrnn__calloc(cb->n_params, sizeof(float));
     cb->delta = ccrnn__calloc(2 * B, wide * sizeof(float));
     cb->stage = ccrnn__calloc(B, cb->n_in * sizeof(float));
-    cb->la = ccrnn__la_create();
-    if (!cb->params || !cb->grads || !cb->delta || !cb->stage || !cb->la) return 0;
+    if (!ccrnn__params_alloc(&cb->p) || !cb->delta || !cb->stage) return 0;
     cb->delta2 = cb->delta + B * wide;
     for (int s = 0; s < 3; s++) {
         slot *sl = &cb->slots[s];
@@ -107,14 +98,14 @@ static void init_params(ccrnn_cerebellum *cb, uint64_t seed, unsigned flags)
     size_t L = n_linear(cb);
     for (size_t l = 0; l < L; l++) {
         float k = 1.0f / sqrtf((float)cb->dims[l]);
-        float *w = layer_w(cb, cb->params, l), *b = layer_b(cb, cb->params, l);
+        float *w = layer_w(cb, cb->p.values, l), *b = layer_b(cb, cb->p.values, l);
         for (size_t i = 0; i < cb->dims[l + 1] * cb->dims[l]; i++) w[i] = ccrnn__rng_uniform(&rng, -k, k);
         for (size_t i = 0; i < cb->dims[l + 1]; i++) b[i] = ccrnn__rng_uniform(&rng, -k, k);
     }
     /* The prediction starts at exactly zero (the reference zeroes the last layer). */
-    memset(layer_w(cb, cb->params, L - 1), 0, cb->dims[L] * cb->dims[L - 1] * sizeof(float));
+    memset(layer_w(cb, cb->p.values, L - 1), 0, cb->dims[L] * cb->dims[L - 1] * sizeof(float));
     if (!(flags & CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY))
-        memset(layer_b(cb, cb->params, L - 1), 0, cb->dims[L] * sizeof(float));
+        memset(layer_b(cb, cb->p.values, L - 1), 0, cb->dims[L] * sizeof(float));
 }
 
 int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hidden_layers,
@@ -143,10 +134,9 @@ int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hi
     cb->width = n_hidden_layers ? width : 0;
     cb->max_b = max_batch;
     cb->d0 = n_in + n_ctx;
-    cb->cache_on = 1;
     layout(cb);
     if (!alloc_buffers(cb)) {
-        size_t n_params = cb->n_params;
+        size_t n_params = cb->p.count;
         ccrnn_cerebellum_destroy(cb);
         return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cerebellum of %zu parameters",
                     n_params);
@@ -164,8 +154,8 @@ void ccrnn_cerebellum_destroy(ccrnn_cerebellum *cb)
         free(cb->slots[s].act);
         free(cb->slots[s].out);
     }
-    free(cb->params); free(cb->grads); free(cb->delta); free(cb->stage); free(cb->mask);
-    ccrnn__la_destroy(cb->la);
+    ccrnn__params_free(&cb->p);
+    free(cb->delta); free(cb->stage); free(cb->mask);
     free(cb);
 }
 
@@ -177,50 +167,41 @@ int ccrnn_cerebellum_clone(const ccrnn_cerebellum *src, ccrnn_cerebellum **out)
     int st = ccrnn_cerebellum_create(src->n_in, src->n_ctx, src->n_out, src->n_hidden,
                                      src->width ? src->width : 1, src->max_b, 0, 0, &cb);
     if (st) return st;
-    if (src->mask) {
-        size_t n = cb->dims[1] * cb->d0;
-        cb->mask = malloc(n * sizeof(float));
-        if (!cb->mask) {
-            ccrnn_cerebellum_destroy(cb);
-            return FAIL(CCRNN_ERR_NOMEM, "out of memory");
-        }
-        memcpy(cb->mask, src->mask, n * sizeof(float));
+    if (src->mask && ccrnn__cerebellum_set_mask(cb, src->mask)) {
+        ccrnn_cerebellum_destroy(cb);
+        return FAIL(CCRNN_ERR_NOMEM, "out of memory");
     }
-    memcpy(cb->params, src->params, src->n_params * sizeof(float));
-    memcpy(cb->grads, src->grads, src->n_params * sizeof(float));
+    ccrnn__params_copy(&cb->p, &src->p);
     cb->ablated = src->ablated;
     cb->lesioned = src->lesioned;
     cb->loss_mean = src->loss_mean;
-    cb->cache_on = src->cache_on;
-    ccrnn__la_set_threads(cb->la, ccrnn__la_threads(src->la));
     *out = cb;
     return CCRNN_OK;
 }
 
 /* ---- parameters and shape --------------------------------------------------------- */
 
-static int set_flag(const char *fn, int *flag, double value, const char *name)
+/* What the optimizer does with the cerebellum's group, from the ablation and lesion. */
+static void update_hold(ccrnn_cerebellum *cb)
 {
-    if (value != 0 && value != 1) return FAIL_IN(fn, CCRNN_ERR_ARG, "%s must be 0 or 1, got %g", name, value);
-    *flag = (int)value;
-    return CCRNN_OK;
+    cb->p.hold = cb->ablated || cb->lesioned == 1 ? CCRNN__HOLD_ZERO
+               : cb->lesioned == 2                ? CCRNN__HOLD_KEEP
+                                                  : CCRNN__UPDATE;
 }
 
 int ccrnn_cerebellum_set_param(ccrnn_cerebellum *cb, int param, double value)
 {
     REQUIRE(cb);
+    int st = ccrnn__setting_check(__func__, CCRNN__KIND_CEREBELLUM, param, value);
+    if (st) return st;
     switch (param) {
-    case CCRNN_PARAM_THREADS:
-        if (!(value >= 1 && value <= 256) || value != floor(value))
-            return FAIL(CCRNN_ERR_ARG, "THREADS must be an integer in 1..256, got %g", value);
-        ccrnn__la_set_threads(cb->la, (int)value);
-        return CCRNN_OK;
-    case CCRNN_PARAM_ABLATED: return set_flag(__func__, &cb->ablated, value, "ABLATED");
-    case CCRNN_PARAM_IO_LESION: return set_flag(__func__, &cb->lesioned, value, "IO_LESION");
-    case CCRNN_PARAM_LOSS_MEAN: return set_flag(__func__, &cb->loss_mean, value, "LOSS_MEAN");
-    case CCRNN_PARAM_FORWARD_CACHE: return set_flag(__func__, &cb->cache_on, value, "FORWARD_CACHE");
-    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cerebellum", param);
+    case CCRNN_PARAM_THREADS: ccrnn__params_set_threads(&cb->p, (int)value); break;
+    case CCRNN_PARAM_ABLATED: cb->ablated = (int)value; break;
+    case CCRNN_PARAM_IO_LESION: cb->lesioned = (int)value; break;
+    case CCRNN_PARAM_LOSS_MEAN: cb->loss_mean = (int)value; break;
     }
+    update_hold(cb);
+    return CCRNN_OK;
 }
 
 int ccrnn_cerebellum_get_param(const ccrnn_cerebellum *cb, int param, double *value)
@@ -228,11 +209,10 @@ int ccrnn_cerebellum_get_param(const ccrnn_cerebellum *cb, int param, double *va
     REQUIRE(cb);
     REQUIRE(value);
     switch (param) {
-    case CCRNN_PARAM_THREADS: *value = ccrnn__la_threads(cb->la); return CCRNN_OK;
+    case CCRNN_PARAM_THREADS: *value = ccrnn__params_threads(&cb->p); return CCRNN_OK;
     case CCRNN_PARAM_ABLATED: *value = cb->ablated; return CCRNN_OK;
     case CCRNN_PARAM_IO_LESION: *value = cb->lesioned; return CCRNN_OK;
     case CCRNN_PARAM_LOSS_MEAN: *value = cb->loss_mean; return CCRNN_OK;
-    case CCRNN_PARAM_FORWARD_CACHE: *value = cb->cache_on; return CCRNN_OK;
     default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cerebellum", param);
     }
 }
@@ -251,8 +231,6 @@ int ccrnn_cerebellum_shape(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_c
     return CCRNN_OK;
 }
 
-int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb) { return cb->ablated || cb->lesioned; }
-void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb) { cb->generation++; }
 float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb) { return cb->stage; }
 int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx, size_t *n_out,
                          size_t *max_batch)
@@ -277,11 +255,7 @@ int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres, uint64_t 
     size_t rows = cb->dims[1], d0 = cb->d0;
     if (n_fibres == 0 || n_fibres > d0)
         return FAIL(CCRNN_ERR_ARG, "n_fibres %zu outside 1..%zu (inputs + context)", n_fibres, d0);
-    if (n_fibres == d0) {
-        free(cb->mask);
-        cb->mask = NULL;
-        return CCRNN_OK;
-    }
+    if (n_fibres == d0) return ccrnn__cerebellum_set_mask(cb, NULL);
     float *mask = cb->mask ? cb->mask : malloc(rows * d0 * sizeof(float));
     if (!mask) return FAIL(CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
     ccrnn_rng rng;
@@ -297,9 +271,7 @@ int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres, uint64_t 
         }
     }
     cb->mask = mask;
-    apply_mask(mask, layer_w(cb, cb->params, 0), rows * d0);
-    apply_mask(mask, layer_w(cb, cb->grads, 0), rows * d0);
-    cb->generation++;
+    ccrnn__cerebellum_set_mask(cb, mask); /* in place: cannot fail */
     return CCRNN_OK;
 }
 
@@ -342,7 +314,7 @@ static void load_input(const ccrnn_cerebellum *cb, slot *s, size_t batch, const 
 static int input_matches(const ccrnn_cerebellum *cb, const slot *s, size_t batch, const float *in,
                          const float *ctx)
 {
-    if (!s->valid || s->batch != batch || s->generation != cb->generation) return 0;
+    if (!s->valid || s->batch != batch || s->version != cb->p.version) return 0;
     if (!cb->n_ctx) return memcmp(s->in, in, batch * cb->n_in * sizeof(float)) == 0;
     for (size_t b = 0; b < batch; b++)
         if (memcmp(s->in + b * cb->d0, in + b * cb->n_in, cb->n_in * sizeof(float)) ||
@@ -358,16 +330,16 @@ static void forward_slot(ccrnn_cerebellum *cb, slot *s, size_t batch)
     for (size_t l = 0; l < L; l++) {
         size_t n = cb->dims[l + 1], k = cb->dims[l];
         float *dst = l + 1 < L ? slot_act(cb, s, l) : s->out;
-        const float *bias = layer_b(cb, cb->params, l);
+        const float *bias = layer_b(cb, cb->p.values, l);
         for (size_t b = 0; b < batch; b++) memcpy(dst + b * n, bias, n * sizeof(float));
-        ccrnn__gemm(cb->la, LA_N, LA_T, batch, n, k, 1.0f, a, k, layer_w(cb, cb->params, l), k,
+        ccrnn__gemm(cb->p.la, LA_N, LA_T, batch, n, k, 1.0f, a, k, layer_w(cb, cb->p.values, l), k,
                     1.0f, dst, n);
         if (l + 1 < L)
             for (size_t i = 0; i < batch * n; i++) dst[i] = dst[i] > 0.0f ? dst[i] : 0.0f;
         a = dst;
     }
     s->batch = batch;
-    s->generation = cb->generation;
+    s->version = cb->p.version;
     s->valid = 1;
 }
 
@@ -379,7 +351,7 @@ static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const 
                      int for_learn)
 {
     size_t k;
-    if (for_learn && cb->cache_on)
+    if (for_learn)
         for (k = 0; k < 3; k++)
             if (input_matches(cb, &cb->slots[k], batch, in, ctx)) {
                 cb->last = k;
@@ -425,18 +397,18 @@ static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)
     for (size_t l = L; l-- > 0;) {
         size_t n = cb->dims[l + 1], k = cb->dims[l];
         const float *a = l ? slot_act(cb, s, l - 1) : s->in;
-        ccrnn__gemm(cb->la, LA_T, LA_N, n, k, batch, 1.0f, delta, n, a, k, 1.0f,
-                    layer_w(cb, cb->grads, l), k);
-        ccrnn__add_colsum(batch, n, delta, n, layer_b(cb, cb->grads, l));
+        ccrnn__gemm(cb->p.la, LA_T, LA_N, n, k, batch, 1.0f, delta, n, a, k, 1.0f,
+                    layer_w(cb, cb->p.grads, l), k);
+        ccrnn__add_colsum(batch, n, delta, n, layer_b(cb, cb->p.grads, l));
         if (l == 0) break;
-        ccrnn__gemm(cb->la, LA_N, LA_N, batch, k, n, 1.0f, delta, n, layer_w(cb, cb->params, l), k,
+        ccrnn__gemm(cb->p.la, LA_N, LA_N, batch, k, n, 1.0f, delta, n, layer_w(cb, cb->p.values, l), k,
                     0.0f, next, k);
         for (size_t i = 0; i < batch * k; i++) next[i] = a[i] > 0.0f ? next[i] : 0.0f;
         float *t = delta;
         delta = next;
         next = t;
     }
-    if (cb->mask) apply_mask(cb->mask, layer_w(cb, cb->grads, 0), cb->dims[1] * cb->d0);
+    if (cb->mask) apply_mask(cb->mask, layer_w(cb, cb->p.grads, 0), cb->dims[1] * cb->d0);
 }
 
 int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
@@ -451,7 +423,7 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
     REQUIRE_LEN(n_target, batch * cb->n_out, "target (batch*n_out)");
     if (!ccrnn__all_finite(target, n_target))
         return FAIL(CCRNN_ERR_NUMERIC, "target contains NaN or Inf");
-    if (cb->ablated || cb->lesioned) {
+    if (cb->ablated || cb->lesioned == 1) {
         if (loss) *loss = 0.0;
         return CCRNN_OK;
     }
@@ -481,86 +453,6 @@ int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h, 
     return CCRNN_OK;
 }
 
-/* ---- parameter access ------------------------------------------------------------- */
-
-void ccrnn__cerebellum_views(ccrnn_cerebellum *cb, float **values, float **grads, size_t *count)
-{
-    *values = cb->params;
-    *grads = cb->grads;
-    *count = cb->n_params;
-}
-
-int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads, size_t *count)
-{
-    REQUIRE(cb);
-    if (values) {
-        /* Writes through the value view are invisible here, so a cached forward could
-         * be stale at any later learn: handing the view out switches the cache off. */
-        cb->cache_on = 0;
-        cb->generation++;
-        *values = cb->params;
-    }
-    if (grads) *grads = cb->grads;
-    if (count) *count = cb->n_params;
-    return CCRNN_OK;
-}
-
-int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb)
-{
-    REQUIRE(cb);
-    memset(cb->grads, 0, cb->n_params * sizeof(float));
-    return CCRNN_OK;
-}
-
-int ccrnn_cerebellum_tensor_count(const ccrnn_cerebellum *cb, size_t *count)
-{
-    REQUIRE(cb);
-    REQUIRE(count);
-    *count = cb->n_tensors;
-    return CCRNN_OK;
-}
-
-int ccrnn_cerebellum_tensor_info(const ccrnn_cerebellum *cb, size_t index, const char **name,
-                                 size_t *rows, size_t *cols, size_t *offset)
-{
-    REQUIRE(cb);
-    if (index >= cb->n_tensors)
-        return FAIL(CCRNN_ERR_ARG, "tensor index %zu >= %zu", index, cb->n_tensors);
-    const ccrnn_tensor *t = &cb->tensors[index];
-    if (name) *name = t->name;
-    if (rows) *rows = t->rows;
-    if (cols) *cols = t->cols;
-    if (offset) *offset = t->offset;
-    return CCRNN_OK;
-}
-
-int ccrnn_cerebellum_get_tensor(const ccrnn_cerebellum *cb, const char *name, float *buf, size_t n)
-{
-    REQUIRE(cb);
-    REQUIRE(name);
-    REQUIRE(buf);
-    const ccrnn_tensor *t = ccrnn__tensor_find(cb->tensors, cb->n_tensors, name);
-    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
-    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
-    memcpy(buf, cb->params + t->offset, n * sizeof(float));
-    return CCRNN_OK;
-}
-
-int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name, const float *buf, size_t n)
-{
-    REQUIRE(cb);
-    REQUIRE(name);
-    REQUIRE(buf);
-    const ccrnn_tensor *t = ccrnn__tensor_find(cb->tensors, cb->n_tensors, name);
-    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
-    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
-    if (!ccrnn__all_finite(buf, n)) return FAIL(CCRNN_ERR_NUMERIC, "values contain NaN or Inf");
-    memcpy(cb->params + t->offset, buf, n * sizeof(float));
-    if (cb->mask && t->offset == cb->w_off[0]) apply_mask(cb->mask, cb->params + t->offset, n);
-    cb->generation++;
-    return CCRNN_OK;
-}
-
 /* ---- checkpoint access ------------------------------------------------------------ */
 
 const float *ccrnn__cerebellum_mask(const ccrnn_cerebellum *cb) { return cb->mask; }
@@ -571,13 +463,17 @@ int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask)
     if (!mask) {
         free(cb->mask);
         cb->mask = NULL;
+        cb->p.mask = NULL;
         return CCRNN_OK;
     }
     float *m = cb->mask ? cb->mask : malloc(n * sizeof(float));
     if (!m) return FAIL(CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
-    memcpy(m, mask, n * sizeof(float));
+    if (m != mask) memcpy(m, mask, n * sizeof(float));
     cb->mask = m;
-    apply_mask(m, layer_w(cb, cb->params, 0), n);
-    cb->generation++;
+    cb->p.mask = m;
+    cb->p.mask_offset = cb->w_off[0];
+    cb->p.mask_len = n;
+    apply_mask(m, layer_w(cb, cb->p.grads, 0), n);
+    ccrnn__params_written(&cb->p);
     return CCRNN_OK;
 }

@@ -13,10 +13,11 @@
 #include <string.h>
 
 #include "activation.h"
-#include "internal.h"
-#include "linalg.h"
+#include "params.h"
+#include "ccrnn/ccrnn_experimental.h"
 
 struct ccrnn_cortex {
+    ccrnn_params p;      /* first: values, gradients, tensor table, threads */
     int cell;
     size_t I, H, O, G;   /* input, hidden, output, gate rows (4H, H or 3H) */
     size_t Z;            /* state size per sample (2H for LSTM, else H) */
@@ -26,11 +27,6 @@ struct ccrnn_cortex {
     size_t T;            /* steps recorded in the window (training mode) */
     size_t cur;          /* slot holding the current state */
     int training, backwarded;
-    ccrnn_la *la;
-
-    float *params, *grads;
-    size_t n_params;
-    ccrnn_tensor tensors[6];
 
     float *xs;     /* max_t x B x I       inputs */
     float *hs;     /* slots x B x H       hidden states */
@@ -44,6 +40,7 @@ struct ccrnn_cortex {
     float *pre;    /* B x G x 2           scratch for the gate pre-activations */
     float *yscr;   /* B x O               scratch for the readout */
     float *carry_h, *carry_c, *next_h, *next_c; /* B x H scratch for backward */
+    float *dz_end, *dz_start; /* B x Z each: the window end's gradients (ccrnn_window_end) */
 };
 
 /* ---- parameter views -------------------------------------------------------------- */
@@ -64,25 +61,16 @@ static float *row_block(float *base, const ccrnn_cortex *cx, size_t t, size_t wi
     return base + t * cx->B * width;
 }
 
-static void set_tensor_entry(ccrnn_tensor *t, const char *name, size_t rows, size_t cols,
-                             size_t offset)
-{
-    strncpy(t->name, name, sizeof t->name - 1);
-    t->name[sizeof t->name - 1] = '\0';
-    t->rows = rows;
-    t->cols = cols;
-    t->offset = offset;
-}
-
+/* The tensors in PyTorch's order and names; offsets follow from the order. */
 static void build_tensor_table(ccrnn_cortex *cx)
 {
-    float *p = cx->params;
-    set_tensor_entry(&cx->tensors[0], "weight_ih", cx->G, cx->I, 0);
-    set_tensor_entry(&cx->tensors[1], "weight_hh", cx->G, cx->H, (size_t)(w_hh(cx, p) - p));
-    set_tensor_entry(&cx->tensors[2], "bias_ih", cx->G, 1, (size_t)(b_ih(cx, p) - p));
-    set_tensor_entry(&cx->tensors[3], "bias_hh", cx->G, 1, (size_t)(b_hh(cx, p) - p));
-    set_tensor_entry(&cx->tensors[4], "readout.weight", cx->O, cx->H, (size_t)(w_out(cx, p) - p));
-    set_tensor_entry(&cx->tensors[5], "readout.bias", cx->O, 1, (size_t)(b_out(cx, p) - p));
+    ccrnn_params *p = &cx->p;
+    ccrnn__params_add(p, "weight_ih_l0", cx->G, cx->I);
+    ccrnn__params_add(p, "weight_hh_l0", cx->G, cx->H);
+    ccrnn__params_add(p, "bias_ih_l0", cx->G, 0);
+    ccrnn__params_add(p, "bias_hh_l0", cx->G, 0);
+    ccrnn__params_add(p, "readout.weight", cx->O, cx->H);
+    ccrnn__params_add(p, "readout.bias", cx->O, 0);
 }
 
 /* ---- create / destroy ------------------------------------------------------------- */
@@ -95,8 +83,6 @@ static size_t gate_rows(int cell, size_t H)
 static int alloc_buffers(ccrnn_cortex *cx)
 {
     size_t B = cx->max_b, T = cx->max_t;
-    cx->params = ccrnn__calloc(cx->n_params, sizeof(float));
-    cx->grads = ccrnn__calloc(cx->n_params, sizeof(float));
     cx->xs = ccrnn__calloc(T * B, cx->I * sizeof(float));
     cx->hs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
     cx->cs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
@@ -110,14 +96,15 @@ static int alloc_buffers(ccrnn_cortex *cx)
     cx->pre = ccrnn__calloc(2 * B, cx->G * sizeof(float));
     cx->yscr = ccrnn__calloc(B, cx->O * sizeof(float));
     cx->carry_h = ccrnn__calloc(4 * B, cx->H * sizeof(float));
-    cx->la = ccrnn__la_create();
-    if (!cx->params || !cx->grads || !cx->xs || !cx->hs || !cx->cs || !cx->acts || !cx->dys ||
+    cx->dz_end = ccrnn__calloc(2 * B, cx->Z * sizeof(float));
+    if (!ccrnn__params_alloc(&cx->p) || !cx->xs || !cx->hs || !cx->cs || !cx->acts || !cx->dys ||
         !cx->dhs || !cx->dy_set || !cx->dh_set || !cx->dgi || !cx->dgh || !cx->pre || !cx->yscr ||
-        !cx->carry_h || !cx->la)
+        !cx->carry_h || !cx->dz_end)
         return 0;
     cx->carry_c = cx->carry_h + B * cx->H;
     cx->next_h = cx->carry_c + B * cx->H;
     cx->next_c = cx->next_h + B * cx->H;
+    cx->dz_start = cx->dz_end + B * cx->Z;
     return 1;
 }
 
@@ -128,7 +115,7 @@ static void init_params(ccrnn_cortex *cx, uint64_t seed)
     /* PyTorch: every recurrent tensor ~ U(-1/sqrt(H), 1/sqrt(H)); Linear ~ U(+-1/sqrt(fan_in)). */
     /* The readout's fan-in is H too, so one bound serves every tensor. */
     float k = 1.0f / sqrtf((float)cx->H);
-    for (size_t i = 0; i < cx->n_params; i++) cx->params[i] = ccrnn__rng_uniform(&rng, -k, k);
+    for (size_t i = 0; i < cx->p.count; i++) cx->p.values[i] = ccrnn__rng_uniform(&rng, -k, k);
 }
 
 int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, size_t max_batch,
@@ -156,15 +143,14 @@ int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, si
     cx->max_b = max_batch;
     cx->max_t = max_window;
     cx->slots = max_window + 1 < 3 ? 3 : max_window + 1;
-    cx->n_params = cx->G * (n_in + n_hidden + 2) + n_out * (n_hidden + 1);
     cx->training = 1;
     cx->B = max_batch;
+    build_tensor_table(cx);
     if (!alloc_buffers(cx)) {
-        size_t n_params = cx->n_params;
+        size_t n_params = cx->p.count;
         ccrnn_cortex_destroy(cx);
         return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cortex of %zu parameters", n_params);
     }
-    build_tensor_table(cx);
     init_params(cx, seed);
     *out = cx;
     return CCRNN_OK;
@@ -174,10 +160,10 @@ void ccrnn_cortex_destroy(ccrnn_cortex *cx)
 {
     if (!cx) return;
     if (cx->dgh != cx->dgi) free(cx->dgh);
-    free(cx->params); free(cx->grads); free(cx->xs); free(cx->hs); free(cx->cs);
+    ccrnn__params_free(&cx->p);
+    free(cx->xs); free(cx->hs); free(cx->cs);
     free(cx->acts); free(cx->dys); free(cx->dhs); free(cx->dy_set); free(cx->dh_set);
-    free(cx->dgi); free(cx->pre); free(cx->yscr); free(cx->carry_h);
-    ccrnn__la_destroy(cx->la);
+    free(cx->dgi); free(cx->pre); free(cx->yscr); free(cx->carry_h); free(cx->dz_end);
     free(cx);
 }
 
@@ -189,8 +175,7 @@ int ccrnn_cortex_clone(const ccrnn_cortex *src, ccrnn_cortex **out)
     int st = ccrnn_cortex_create(src->cell, src->I, src->H, src->O, src->max_b, src->max_t, 0, &cx);
     if (st) return st;
     size_t B = src->max_b, T = src->max_t;
-    memcpy(cx->params, src->params, src->n_params * sizeof(float));
-    memcpy(cx->grads, src->grads, src->n_params * sizeof(float));
+    ccrnn__params_copy(&cx->p, &src->p);
     memcpy(cx->xs, src->xs, T * B * src->I * sizeof(float));
     memcpy(cx->hs, src->hs, src->slots * B * src->H * sizeof(float));
     memcpy(cx->cs, src->cs, src->slots * B * src->H * sizeof(float));
@@ -206,7 +191,6 @@ int ccrnn_cortex_clone(const ccrnn_cortex *src, ccrnn_cortex **out)
     cx->cur = src->cur;
     cx->training = src->training;
     cx->backwarded = src->backwarded;
-    ccrnn__la_set_threads(cx->la, ccrnn__la_threads(src->la));
     *out = cx;
     return CCRNN_OK;
 }
@@ -216,24 +200,21 @@ int ccrnn_cortex_clone(const ccrnn_cortex *src, ccrnn_cortex **out)
 int ccrnn_cortex_set_param(ccrnn_cortex *cx, int param, double value)
 {
     REQUIRE(cx);
+    int st = ccrnn__setting_check(__func__, CCRNN__KIND_CORTEX, param, value);
+    if (st) return st;
     switch (param) {
     case CCRNN_PARAM_THREADS:
-        if (!(value >= 1 && value <= 256) || value != floor(value))
-            return FAIL(CCRNN_ERR_ARG, "THREADS must be an integer in 1..256, got %g", value);
-        ccrnn__la_set_threads(cx->la, (int)value);
+        ccrnn__params_set_threads(&cx->p, (int)value);
         return CCRNN_OK;
     case CCRNN_PARAM_TRAINING:
-        if (value != 0 && value != 1)
-            return FAIL(CCRNN_ERR_ARG, "TRAINING must be 0 or 1, got %g", value);
         if ((int)value != cx->training) {
             /* Switching mode keeps the current state and begins a new window. */
             ccrnn_cortex_begin_window(cx);
             cx->training = (int)value;
         }
         return CCRNN_OK;
-    default:
-        return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cortex", param);
     }
+    return CCRNN_OK;
 }
 
 int ccrnn_cortex_get_param(const ccrnn_cortex *cx, int param, double *value)
@@ -241,7 +222,7 @@ int ccrnn_cortex_get_param(const ccrnn_cortex *cx, int param, double *value)
     REQUIRE(cx);
     REQUIRE(value);
     switch (param) {
-    case CCRNN_PARAM_THREADS: *value = ccrnn__la_threads(cx->la); return CCRNN_OK;
+    case CCRNN_PARAM_THREADS: *value = ccrnn__params_threads(&cx->p); return CCRNN_OK;
     case CCRNN_PARAM_TRAINING: *value = cx->training; return CCRNN_OK;
     default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to a cortex", param);
     }
@@ -449,13 +430,13 @@ static void set_bias_rows(size_t m, size_t n, const float *bias, float *c)
 static void step_forward(ccrnn_cortex *cx, const float *x, size_t from, size_t to, float *act)
 {
     size_t B = cx->B, G = cx->G, H = cx->H;
-    float *p = cx->params, *pre = cx->pre, *preh = cx->pre + cx->max_b * G;
+    float *p = cx->p.values, *pre = cx->pre, *preh = cx->pre + cx->max_b * G;
     const float *h_prev = slot_h(cx, from);
     if (cx->cell == CCRNN_CELL_GRU) {
         set_bias_rows(B, G, b_ih(cx, p), pre);
         set_bias_rows(B, G, b_hh(cx, p), preh);
-        ccrnn__gemm(cx->la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
-        ccrnn__gemm(cx->la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
+        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
+        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
         gru_cell(cx, pre, preh, h_prev, act, slot_h(cx, to));
         return;
     }
@@ -463,8 +444,8 @@ static void step_forward(ccrnn_cortex *cx, const float *x, size_t from, size_t t
     memcpy(pre, b_ih(cx, p), G * sizeof(float));
     add_bias_rows(1, G, b_hh(cx, p), pre);
     for (size_t b = 1; b < B; b++) memcpy(pre + b * G, pre, G * sizeof(float));
-    ccrnn__gemm(cx->la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
-    ccrnn__gemm(cx->la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
+    ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
+    ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
     if (cx->cell == CCRNN_CELL_LSTM)
         lstm_cell(cx, pre, slot_c(cx, from), act, slot_h(cx, to), slot_c(cx, to));
     else
@@ -496,9 +477,9 @@ int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, 
         return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite state");
     if (y) {
         float *out = cx->yscr;
-        set_bias_rows(cx->B, cx->O, b_out(cx, cx->params), out);
-        ccrnn__gemm(cx->la, LA_N, LA_T, cx->B, cx->O, cx->H, 1.0f, h, cx->H,
-                    w_out(cx, cx->params), cx->H, 1.0f, out, cx->O);
+        set_bias_rows(cx->B, cx->O, b_out(cx, cx->p.values), out);
+        ccrnn__gemm(cx->p.la, LA_N, LA_T, cx->B, cx->O, cx->H, 1.0f, h, cx->H,
+                    w_out(cx, cx->p.values), cx->H, 1.0f, out, cx->O);
         if (!ccrnn__all_finite(out, ny))
             return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite output");
         memcpy(y, out, ny * sizeof(float));
@@ -616,8 +597,8 @@ static void gather_dh(ccrnn_cortex *cx, size_t t, float *dh)
 {
     size_t B = cx->B, H = cx->H;
     if (cx->dy_set[t])
-        ccrnn__gemm(cx->la, LA_N, LA_N, B, H, cx->O, 1.0f, row_block(cx->dys, cx, t, cx->O), cx->O,
-                    w_out(cx, cx->params), H, 1.0f, dh, H);
+        ccrnn__gemm(cx->p.la, LA_N, LA_N, B, H, cx->O, 1.0f, row_block(cx->dys, cx, t, cx->O), cx->O,
+                    w_out(cx, cx->p.values), H, 1.0f, dh, H);
     if (cx->dh_set[t]) {
         const float *extra = row_block(cx->dhs, cx, t, H);
         for (size_t i = 0; i < B * H; i++) dh[i] += extra[i];
@@ -648,7 +629,7 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
             tanh_back(cx, t, dh, dgi, cx->next_h);
         else
             gru_back(cx, t, dh, dgi, dgh, cx->next_h);
-        ccrnn__gemm(cx->la, LA_N, LA_N, B, H, G, 1.0f, dgh, G, w_hh(cx, cx->params), H, 1.0f,
+        ccrnn__gemm(cx->p.la, LA_N, LA_N, B, H, G, 1.0f, dgh, G, w_hh(cx, cx->p.values), H, 1.0f,
                     cx->next_h, H);
         if (!ccrnn__all_finite(cx->next_h, B * H) || !ccrnn__all_finite(dgi, B * G)) return 0;
         memcpy(dh, cx->next_h, B * H * sizeof(float));
@@ -661,9 +642,9 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
 static void accumulate_weight_grads(ccrnn_cortex *cx)
 {
     size_t H = cx->H, G = cx->G, I = cx->I, O = cx->O, rows = cx->T * cx->B;
-    float *g = cx->grads;
-    ccrnn__gemm(cx->la, LA_T, LA_N, G, I, rows, 1.0f, cx->dgi, G, cx->xs, I, 1.0f, w_ih(cx, g), I);
-    ccrnn__gemm(cx->la, LA_T, LA_N, G, H, rows, 1.0f, cx->dgh, G, slot_h(cx, 0), H, 1.0f,
+    float *g = cx->p.grads;
+    ccrnn__gemm(cx->p.la, LA_T, LA_N, G, I, rows, 1.0f, cx->dgi, G, cx->xs, I, 1.0f, w_ih(cx, g), I);
+    ccrnn__gemm(cx->p.la, LA_T, LA_N, G, H, rows, 1.0f, cx->dgh, G, slot_h(cx, 0), H, 1.0f,
                 w_hh(cx, g), H);
     if (cx->dgh == cx->dgi) {
         /* LSTM and tanh: both biases get the same gradient; sum the columns once. */
@@ -681,9 +662,23 @@ static void accumulate_weight_grads(ccrnn_cortex *cx)
     int any_dy = 0;
     for (size_t t = 0; t < cx->T; t++) any_dy |= cx->dy_set[t];
     if (!any_dy) return;
-    ccrnn__gemm(cx->la, LA_T, LA_N, O, H, rows, 1.0f, cx->dys, O, slot_h(cx, 1), H, 1.0f,
+    ccrnn__gemm(cx->p.la, LA_T, LA_N, O, H, rows, 1.0f, cx->dys, O, slot_h(cx, 1), H, 1.0f,
                 w_out(cx, g), H);
     ccrnn__add_colsum(rows, O, cx->dys, O, b_out(cx, g));
+}
+
+int ccrnn__cortex_backward_ready(const char *fn, const ccrnn_cortex *cx)
+{
+    if (!cx->training) return FAIL_IN(fn, CCRNN_ERR_STATE, "no tape in inference mode");
+    if (cx->T == 0) return FAIL_IN(fn, CCRNN_ERR_STATE, "the window holds no steps");
+    if (cx->backwarded) return FAIL_IN(fn, CCRNN_ERR_STATE, "window was already backpropagated");
+    return CCRNN_OK;
+}
+
+void ccrnn__cortex_window_scratch(ccrnn_cortex *cx, float **dz_end, float **dz_start)
+{
+    *dz_end = cx->dz_end;
+    *dz_start = cx->dz_start;
 }
 
 int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, float *dz_start,
@@ -694,9 +689,8 @@ int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, f
     else if (n_end) return FAIL(CCRNN_ERR_NULL, "dz_end is NULL but n_end is %zu", n_end);
     if (dz_start) REQUIRE_LEN(n_start, cx->B * cx->Z, "dz_start (batch*state_size)");
     else if (n_start) return FAIL(CCRNN_ERR_NULL, "dz_start is NULL but n_start is %zu", n_start);
-    if (!cx->training) return FAIL(CCRNN_ERR_STATE, "no tape in inference mode");
-    if (cx->T == 0) return FAIL(CCRNN_ERR_STATE, "the window holds no steps");
-    if (cx->backwarded) return FAIL(CCRNN_ERR_STATE, "window was already backpropagated");
+    int st = ccrnn__cortex_backward_ready(__func__, cx);
+    if (st) return st;
     if (dz_end && !ccrnn__all_finite(dz_end, n_end))
         return FAIL(CCRNN_ERR_NUMERIC, "dz_end contains NaN or Inf");
     if (!backward_recurrence(cx, dz_end))
@@ -719,77 +713,28 @@ int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n)
     REQUIRE(dx);
     if (!cx->backwarded) return FAIL(CCRNN_ERR_STATE, "the window has not been backpropagated");
     REQUIRE_LEN(n, cx->T * cx->B * cx->I, "dx (window_length*batch*n_in)");
-    ccrnn__gemm(cx->la, LA_N, LA_N, cx->T * cx->B, cx->I, cx->G, 1.0f, cx->dgi, cx->G,
-                w_ih(cx, cx->params), cx->I, 0.0f, dx, cx->I);
+    ccrnn__gemm(cx->p.la, LA_N, LA_N, cx->T * cx->B, cx->I, cx->G, 1.0f, cx->dgi, cx->G,
+                w_ih(cx, cx->p.values), cx->I, 0.0f, dx, cx->I);
     return CCRNN_OK;
 }
 
-/* ---- parameter access ------------------------------------------------------------- */
+/* ---- the probe (experimental) ----------------------------------------------------- */
 
-int ccrnn_cortex_params(ccrnn_cortex *cx, float **values, float **grads, size_t *count)
+int ccrnn_cortex_sync(ccrnn_cortex *dst, const ccrnn_cortex *src)
 {
-    REQUIRE(cx);
-    if (values) *values = cx->params;
-    if (grads) *grads = cx->grads;
-    if (count) *count = cx->n_params;
-    return CCRNN_OK;
-}
-
-int ccrnn_cortex_zero_grad(ccrnn_cortex *cx)
-{
-    REQUIRE(cx);
-    memset(cx->grads, 0, cx->n_params * sizeof(float));
-    return CCRNN_OK;
-}
-
-int ccrnn_cortex_tensor_count(const ccrnn_cortex *cx, size_t *count)
-{
-    REQUIRE(cx);
-    REQUIRE(count);
-    *count = sizeof cx->tensors / sizeof cx->tensors[0];
-    return CCRNN_OK;
-}
-
-int ccrnn_cortex_tensor_info(const ccrnn_cortex *cx, size_t index, const char **name,
-                             size_t *rows, size_t *cols, size_t *offset)
-{
-    REQUIRE(cx);
-    size_t count = sizeof cx->tensors / sizeof cx->tensors[0];
-    if (index >= count) return FAIL(CCRNN_ERR_ARG, "tensor index %zu >= %zu", index, count);
-    const ccrnn_tensor *t = &cx->tensors[index];
-    if (name) *name = t->name;
-    if (rows) *rows = t->rows;
-    if (cols) *cols = t->cols;
-    if (offset) *offset = t->offset;
-    return CCRNN_OK;
-}
-
-static const ccrnn_tensor *find_tensor(const ccrnn_cortex *cx, const char *name)
-{
-    return ccrnn__tensor_find(cx->tensors, sizeof cx->tensors / sizeof cx->tensors[0], name);
-}
-
-int ccrnn_cortex_get_tensor(const ccrnn_cortex *cx, const char *name, float *buf, size_t n)
-{
-    REQUIRE(cx);
-    REQUIRE(name);
-    REQUIRE(buf);
-    const ccrnn_tensor *t = find_tensor(cx, name);
-    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
-    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
-    memcpy(buf, cx->params + t->offset, n * sizeof(float));
-    return CCRNN_OK;
-}
-
-int ccrnn_cortex_set_tensor(ccrnn_cortex *cx, const char *name, const float *buf, size_t n)
-{
-    REQUIRE(cx);
-    REQUIRE(name);
-    REQUIRE(buf);
-    const ccrnn_tensor *t = find_tensor(cx, name);
-    if (!t) return FAIL(CCRNN_ERR_ARG, "no tensor named '%s'", name);
-    REQUIRE_LEN(n, t->rows * t->cols, "tensor buffer");
-    if (!ccrnn__all_finite(buf, n)) return FAIL(CCRNN_ERR_NUMERIC, "values contain NaN or Inf");
-    memcpy(cx->params + t->offset, buf, n * sizeof(float));
+    REQUIRE(dst);
+    REQUIRE(src);
+    if (dst->cell != src->cell || dst->I != src->I || dst->H != src->H || dst->O != src->O)
+        return FAIL(CCRNN_ERR_SHAPE, "the probe's cell or sizes differ from the source cortex");
+    if (src->B > dst->max_b)
+        return FAIL(CCRNN_ERR_SHAPE, "source batch %zu exceeds the probe's max_batch %zu", src->B,
+                    dst->max_b);
+    clear_window(dst);
+    dst->B = src->B;
+    memcpy(dst->p.values, src->p.values, src->p.count * sizeof(float));
+    memset(dst->p.grads, 0, dst->p.count * sizeof(float));
+    ccrnn__params_written(&dst->p);
+    memcpy(slot_h(dst, 0), slot_h(src, src->cur), src->B * src->H * sizeof(float));
+    memcpy(slot_c(dst, 0), slot_c(src, src->cur), src->B * src->H * sizeof(float));
     return CCRNN_OK;
 }

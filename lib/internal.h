@@ -50,6 +50,14 @@ CCRNN_HIDDEN int ccrnn__fail(int status, const char *func, const char *fmt, ...)
                         (size_t)(got), (size_t)(want));                                  \
     } while (0)
 
+/* Handle kinds, for the settings table (settings.c). */
+enum { CCRNN__KIND_CORTEX = 1, CCRNN__KIND_CEREBELLUM = 2, CCRNN__KIND_OPTIMIZER = 4 };
+/* Is `value` acceptable for `param` on a handle of `kind`?  OK, or ARG with a message
+ * naming the parameter and its range, recorded for the public function `fn`. */
+CCRNN_HIDDEN int ccrnn__setting_check(const char *fn, unsigned kind, int param, double value);
+/* The same for an optimizer group parameter (enum ccrnn_group_param). */
+CCRNN_HIDDEN int ccrnn__group_setting_check(const char *fn, int param, double value);
+
 /* Deterministic random numbers (splitmix64-seeded xoshiro256**). */
 typedef struct ccrnn_rng {
     uint64_t s[4];
@@ -78,16 +86,14 @@ CCRNN_HIDDEN const ccrnn_tensor *ccrnn__tensor_find(const ccrnn_tensor *t, size_
 /* Cortex internals used by the synthetic-gradient glue. */
 CCRNN_HIDDEN size_t ccrnn__cortex_batch(const ccrnn_cortex *cx);
 CCRNN_HIDDEN size_t ccrnn__cortex_state_size(const ccrnn_cortex *cx);
+/* STATE unless the current window can be backpropagated (message for `fn`). */
+CCRNN_HIDDEN int ccrnn__cortex_backward_ready(const char *fn, const ccrnn_cortex *cx);
+/* The cortex's two B x Z scratch rows for the window end. */
+CCRNN_HIDDEN void ccrnn__cortex_window_scratch(ccrnn_cortex *cx, float **dz_end, float **dz_start);
 /* Write the current (start = 0) or window-start (start = 1) state rows into z. */
 CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z);
 
-/* Cerebellum internals used by the glue and the optimizer. */
-CCRNN_HIDDEN int ccrnn__cerebellum_frozen(const ccrnn_cerebellum *cb);
-CCRNN_HIDDEN void ccrnn__cerebellum_touch(ccrnn_cerebellum *cb);
-/* The flat views without ccrnn_cerebellum_params' side effect on the forward cache,
- * for library code that never writes weights behind the cerebellum's back. */
-CCRNN_HIDDEN void ccrnn__cerebellum_views(ccrnn_cerebellum *cb, float **values, float **grads,
-                                          size_t *count);
+/* Cerebellum internals used by the glue. */
 /* Staging buffer of max_batch*n_in floats the glue fills before predict/learn. */
 CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "params.h"
 
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
@@ -32,7 +32,7 @@ typedef struct group {
     double lr_scale;
     int frozen;
     uint64_t steps;          /* updates this group has received (Adam bias correction) */
-    ccrnn_cerebellum *cb;    /* set when the group is a cerebellum */
+    ccrnn_params *core;      /* the object's parameter core; NULL for host arrays */
 } group;
 
 struct ccrnn_optimizer {
@@ -71,33 +71,21 @@ void ccrnn_optimizer_destroy(ccrnn_optimizer *opt)
     free(opt);
 }
 
-static int in_range(const char *fn, double v, double lo, double hi, int lo_open, const char *name)
-{
-    if (!(v >= lo && v <= hi) || (lo_open && v == lo))
-        return FAIL_IN(fn, CCRNN_ERR_ARG, "%s = %g outside %c%g, %g]", name, v, lo_open ? '(' : '[', lo, hi);
-    return CCRNN_OK;
-}
-
 int ccrnn_optimizer_set_param(ccrnn_optimizer *opt, int param, double value)
 {
     REQUIRE(opt);
-    double *dst;
-    int st;
-    switch (param) {
-    case CCRNN_PARAM_LR: dst = &opt->lr; st = in_range(__func__, value, 0, 1e6, 0, "LR"); break;
-    case CCRNN_PARAM_BETA1: dst = &opt->beta1; st = in_range(__func__, value, 0, 0.999999999, 0, "BETA1"); break;
-    case CCRNN_PARAM_BETA2: dst = &opt->beta2; st = in_range(__func__, value, 0, 0.999999999, 0, "BETA2"); break;
-    case CCRNN_PARAM_EPS: dst = &opt->eps; st = in_range(__func__, value, 0, 1, 1, "EPS"); break;
-    case CCRNN_PARAM_WEIGHT_DECAY: dst = &opt->weight_decay; st = in_range(__func__, value, 0, 1e6, 0, "WEIGHT_DECAY"); break;
-    case CCRNN_PARAM_MOMENTUM: dst = &opt->momentum; st = in_range(__func__, value, 0, 1, 0, "MOMENTUM"); break;
-    case CCRNN_PARAM_ALPHA: dst = &opt->alpha; st = in_range(__func__, value, 0, 1, 0, "ALPHA"); break;
-    case CCRNN_PARAM_CLIP_NORM: dst = &opt->clip; st = in_range(__func__, value, 0, 1e30, 0, "CLIP_NORM"); break;
-    case CCRNN_PARAM_GRAD_NORM:
-    case CCRNN_PARAM_STEPS: return FAIL(CCRNN_ERR_ARG, "parameter %d is read-only", param);
-    default: return FAIL(CCRNN_ERR_ARG, "parameter %d does not apply to an optimizer", param);
-    }
+    int st = ccrnn__setting_check(__func__, CCRNN__KIND_OPTIMIZER, param, value);
     if (st) return st;
-    *dst = value;
+    switch (param) {
+    case CCRNN_PARAM_LR: opt->lr = value; break;
+    case CCRNN_PARAM_BETA1: opt->beta1 = value; break;
+    case CCRNN_PARAM_BETA2: opt->beta2 = value; break;
+    case CCRNN_PARAM_EPS: opt->eps = value; break;
+    case CCRNN_PARAM_WEIGHT_DECAY: opt->weight_decay = value; break;
+    case CCRNN_PARAM_MOMENTUM: opt->momentum = value; break;
+    case CCRNN_PARAM_ALPHA: opt->alpha = value; break;
+    case CCRNN_PARAM_CLIP_NORM: opt->clip = value; break;
+    }
     return CCRNN_OK;
 }
 
@@ -122,7 +110,7 @@ int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, double *val
 }
 
 static int add_group(const char *fn, ccrnn_optimizer *opt, float *values, float *grads, size_t n,
-                     ccrnn_cerebellum *cb, size_t *index)
+                     ccrnn_params *core, size_t *index)
 {
     for (size_t g = 0; g < opt->n_groups; g++)
         if (opt->groups[g].values == values)
@@ -143,7 +131,7 @@ static int add_group(const char *fn, ccrnn_optimizer *opt, float *values, float 
     gr->grads = grads;
     gr->n = n;
     gr->lr_scale = 1.0;
-    gr->cb = cb;
+    gr->core = core;
     if (index) *index = opt->n_groups;
     opt->n_groups++;
     return CCRNN_OK;
@@ -153,20 +141,16 @@ int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx, size_t *i
 {
     REQUIRE(opt);
     REQUIRE(cx);
-    float *v, *g;
-    size_t n;
-    ccrnn_cortex_params(cx, &v, &g, &n);
-    return add_group(__func__, opt, v, g, n, NULL, index);
+    ccrnn_params *p = (ccrnn_params *)(void *)cx; /* every object begins with its core */
+    return add_group(__func__, opt, p->values, p->grads, p->count, p, index);
 }
 
 int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb, size_t *index)
 {
     REQUIRE(opt);
     REQUIRE(cb);
-    float *v, *g;
-    size_t n;
-    ccrnn__cerebellum_views(cb, &v, &g, &n);
-    return add_group(__func__, opt, v, g, n, cb, index);
+    ccrnn_params *p = (ccrnn_params *)(void *)cb;
+    return add_group(__func__, opt, p->values, p->grads, p->count, p, index);
 }
 
 int ccrnn_optimizer_add_params(ccrnn_optimizer *opt, float *values, float *grads, size_t count,
@@ -185,19 +169,11 @@ int ccrnn_optimizer_set_group_param(ccrnn_optimizer *opt, size_t index, int para
     if (index >= opt->n_groups)
         return FAIL(CCRNN_ERR_ARG, "group %zu does not exist (%zu groups)", index, opt->n_groups);
     group *g = &opt->groups[index];
-    switch (param) {
-    case CCRNN_GROUP_LR_SCALE: {
-        int st = in_range(__func__, value, 0, 1e6, 0, "LR_SCALE");
-        if (st) return st;
-        g->lr_scale = value;
-        return CCRNN_OK;
-    }
-    case CCRNN_GROUP_FROZEN:
-        if (value != 0 && value != 1) return FAIL(CCRNN_ERR_ARG, "FROZEN must be 0 or 1, got %g", value);
-        g->frozen = (int)value;
-        return CCRNN_OK;
-    default: return FAIL(CCRNN_ERR_ARG, "group parameter %d does not exist", param);
-    }
+    int st = ccrnn__group_setting_check(__func__, param, value);
+    if (st) return st;
+    if (param == CCRNN_GROUP_LR_SCALE) g->lr_scale = value;
+    else g->frozen = (int)value;
+    return CCRNN_OK;
 }
 
 int ccrnn_optimizer_get_group_param(const ccrnn_optimizer *opt, size_t index, int param,
@@ -271,7 +247,12 @@ static void rmsprop(const ccrnn_optimizer *opt, group *g, float coef, double lr)
     }
 }
 
-static int group_frozen(const group *g) { return g->frozen || (g->cb && ccrnn__cerebellum_frozen(g->cb)); }
+/* CCRNN__UPDATE, or skip the group and zero or keep its gradients. */
+static int group_hold(const group *g)
+{
+    int hold = g->core ? g->core->hold : CCRNN__UPDATE;
+    return g->frozen && hold == CCRNN__UPDATE ? CCRNN__HOLD_ZERO : hold;
+}
 
 int ccrnn_optimizer_step(ccrnn_optimizer *opt)
 {
@@ -289,14 +270,15 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
     unsigned fp = fast_fp_begin();
     for (size_t k = 0; k < opt->n_groups; k++) {
         group *g = &opt->groups[k];
-        if (!group_frozen(g)) {
+        int hold = group_hold(g);
+        if (hold == CCRNN__UPDATE) {
             g->steps++;
             double lr = opt->lr * g->lr_scale;
             if (opt->kind == CCRNN_OPT_ADAM) adam(opt, g, coef, lr);
             else if (opt->kind == CCRNN_OPT_SGD) sgd(opt, g, coef, lr);
             else rmsprop(opt, g, coef, lr);
-            if (g->cb) ccrnn__cerebellum_touch(g->cb);
-        } else {
+            if (g->core) ccrnn__params_written(g->core);
+        } else if (hold == CCRNN__HOLD_ZERO) {
             memset(g->grads, 0, g->n * sizeof(float));
         }
     }

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "params.h"
 
 #define MAGIC_LEN 8
 #define HEADER_LEN 32
@@ -483,8 +483,8 @@ static void put_tensors(writer *w, const tensor_view *tv)
         for (size_t k = 0; k < len; k++) put_u8(w, (unsigned char)name[k]);
         put_u64(w, rows);
         put_u64(w, cols);
-        put_f32s(w, tv->values + off, rows * cols);
-        put_f32s(w, tv->grads + off, rows * cols);
+        put_f32s(w, tv->values + off, rows * (cols ? cols : 1));
+        put_f32s(w, tv->grads + off, rows * (cols ? cols : 1));
     }
 }
 
@@ -510,9 +510,10 @@ static int get_tensors(const char *fn, reader *r, const tensor_view *tv)
         if (r->truncated || got_rows != rows || got_cols != cols)
             return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "tensor '%s' is not %zu x %zu", name, rows,
                                cols);
-        if (!get_f32s(r, tv->values + off, rows * cols) || !get_f32s(r, tv->grads + off, rows * cols))
+        size_t numel = rows * (cols ? cols : 1);
+        if (!get_f32s(r, tv->values + off, numel) || !get_f32s(r, tv->grads + off, numel))
             return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "tensor '%s' is truncated", name);
-        if (!ccrnn__all_finite(tv->values + off, rows * cols))
+        if (!ccrnn__all_finite(tv->values + off, numel))
             return ccrnn__fail(CCRNN_ERR_NUMERIC, fn, "tensor '%s' holds NaN or Inf", name);
     }
     return CCRNN_OK;
@@ -553,8 +554,9 @@ static int cortex_info(const void *obj, size_t i, const char **name, size_t *row
 static tensor_view cortex_tensors(const ccrnn_cortex *cx)
 {
     tensor_view tv = {0, cortex_info, cx, NULL, NULL};
-    /* params() only hands out pointers; it changes nothing in the cortex. */
-    ccrnn_cortex_params((ccrnn_cortex *)cx, &tv.values, &tv.grads, NULL);
+    const ccrnn_params *p = (const ccrnn_params *)(const void *)cx;
+    tv.values = p->values;
+    tv.grads = p->grads;
     ccrnn_cortex_tensor_count(cx, &tv.count);
     return tv;
 }
@@ -765,14 +767,15 @@ static int cerebellum_info(const void *obj, size_t i, const char **name, size_t 
 static tensor_view cerebellum_tensors(const ccrnn_cerebellum *cb)
 {
     tensor_view tv = {0, cerebellum_info, cb, NULL, NULL};
-    size_t n;
-    ccrnn__cerebellum_views((ccrnn_cerebellum *)cb, &tv.values, &tv.grads, &n);
+    const ccrnn_params *p = (const ccrnn_params *)(const void *)cb;
+    tv.values = p->values;
+    tv.grads = p->grads;
     ccrnn_cerebellum_tensor_count(cb, &tv.count);
     return tv;
 }
 
 static const int cerebellum_flags[5] = {CCRNN_PARAM_ABLATED, CCRNN_PARAM_IO_LESION,
-                                        CCRNN_PARAM_LOSS_MEAN, CCRNN_PARAM_FORWARD_CACHE,
+                                        CCRNN_PARAM_LOSS_MEAN, CCRNN_PARAM_LOSS_MEAN,
                                         CCRNN_PARAM_THREADS};
 
 /* The fibre mask covers the first layer: (width, or n_out without hidden layers) x d0. */
@@ -899,7 +902,7 @@ static int mask_in(const char *fn, reader *r, const cerebellum_head *h, float **
 
 static int cerebellum_settings(const char *fn, ccrnn_cerebellum *cb, const cerebellum_head *h)
 {
-    static const char *names[5] = {"ABLATED", "IO_LESION", "LOSS_MEAN", "FORWARD_CACHE", "THREADS"};
+    static const char *names[5] = {"ABLATED", "IO_LESION", "LOSS_MEAN", "LOSS_MEAN", "THREADS"};
     for (int i = 0; i < 5; i++) {
         int st = as_format(fn, ccrnn_cerebellum_set_param(cb, cerebellum_flags[i], h->flags[i]),
                            names[i]);

@@ -24,10 +24,11 @@ static void set(ccrnn_cortex *cx, const char *name, const float *v, size_t n)
 /* Every tensor zero, so a test sets only what it needs. */
 static void zero_all(ccrnn_cortex *cx)
 {
-    float *v;
     size_t n;
-    CK_OK(ccrnn_cortex_params(cx, &v, NULL, &n));
-    memset(v, 0, n * sizeof(float));
+    CK_OK(ccrnn_cortex_params(cx, NULL, NULL, &n));
+    float *zeros = calloc(n, sizeof(float));
+    CK_OK(ccrnn_cortex_set_values(cx, zeros, n));
+    free(zeros);
 }
 
 /* ---- hand-set weights ----------------------------------------------------------------- */
@@ -38,7 +39,7 @@ START_TEST(test_tanh_exact_outputs)
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_TANH, 2, 2, 2, 1, 4, 1, &cx));
     zero_all(cx);
     const float w_ih[4] = {100, 0, 0, -100}, w_out[4] = {1, 0, 0, 2}, b_out[2] = {0.5f, -0.25f};
-    set(cx, "weight_ih", w_ih, 4);
+    set(cx, "weight_ih_l0", w_ih, 4);
     set(cx, "readout.weight", w_out, 4);
     set(cx, "readout.bias", b_out, 2);
     CK_OK(ccrnn_cortex_reset(cx, 1));
@@ -58,7 +59,7 @@ START_TEST(test_tanh_exact_outputs)
     ck_assert_float_eq(y[1], -2.25f);
     /* W_hh = 100 I carries the sign of h through a zero input. */
     const float w_hh[4] = {100, 0, 0, 100};
-    set(cx, "weight_hh", w_hh, 4);
+    set(cx, "weight_hh_l0", w_hh, 4);
     CK_OK(ccrnn_cortex_forward(cx, x2, 2, y, 2)); /* h = tanh(100 * (-1, -1)) */
     ck_assert_float_eq(y[0], -0.5f);
     ck_assert_float_eq(y[1], -2.25f);
@@ -74,8 +75,8 @@ START_TEST(test_lstm_exact_outputs)
     /* Gate rows i, f, g, o: input gate open, forget gate shut, output gate open,
      * candidate g = tanh(100 x) = sign(x). */
     const float w_ih[4] = {0, 0, 100, 0}, b_ih[4] = {100, -100, 0, 100}, w_out[1] = {2};
-    set(cx, "weight_ih", w_ih, 4);
-    set(cx, "bias_ih", b_ih, 4);
+    set(cx, "weight_ih_l0", w_ih, 4);
+    set(cx, "bias_ih_l0", b_ih, 4);
     set(cx, "readout.weight", w_out, 1);
     float y, z[2], x = 1;
     const float z0[2] = {0.3f, 5.0f};
@@ -93,7 +94,7 @@ START_TEST(test_lstm_exact_outputs)
 
     /* Now keep the cell (f = 1, i = 0): c carries through, h = tanh(c). */
     const float b_keep[4] = {-100, 100, 0, 100};
-    set(cx, "bias_ih", b_keep, 4);
+    set(cx, "bias_ih_l0", b_keep, 4);
     const float z1[2] = {0, 0.5f};
     CK_OK(ccrnn_cortex_set_state(cx, z1, 2));
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
@@ -102,7 +103,7 @@ START_TEST(test_lstm_exact_outputs)
     ck_assert_float_eq_tol(z[0], tanhf(0.5f), TANH_TOL);
     /* bias_hh adds to bias_ih: shut the output gate through it. */
     const float b_hh[4] = {0, 0, 0, -200};
-    set(cx, "bias_hh", b_hh, 4);
+    set(cx, "bias_hh_l0", b_hh, 4);
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
     CK_OK(ccrnn_cortex_get_state(cx, z, 2));
     ck_assert_float_eq_tol(z[0], 0.0f, SHUT_TOL);
@@ -119,15 +120,15 @@ START_TEST(test_gru_exact_outputs)
     zero_all(cx);
     /* Gate rows r, z, n.  z = 0: h = n = tanh(W_in x + b_in + r (W_hn h + b_hn)). */
     const float w_ih[3] = {0, 0, 100}, b_ih[3] = {100, -100, 0}, w_out[1] = {1};
-    set(cx, "weight_ih", w_ih, 3);
-    set(cx, "bias_ih", b_ih, 3);
+    set(cx, "weight_ih_l0", w_ih, 3);
+    set(cx, "bias_ih_l0", b_ih, 3);
     set(cx, "readout.weight", w_out, 1);
     float y, h, x = -1;
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
     ck_assert_float_eq(y, -1.0f);
     /* r multiplies only the recurrent part of n: W_hn = 0.5, h = 1, x = 0. */
     const float w_hh[3] = {0, 0, 0.5f}, one = 1;
-    set(cx, "weight_hh", w_hh, 3);
+    set(cx, "weight_hh_l0", w_hh, 3);
     x = 0;
     CK_OK(ccrnn_cortex_set_state(cx, &one, 1));
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
@@ -135,14 +136,14 @@ START_TEST(test_gru_exact_outputs)
     ck_assert_float_eq_tol(h, tanhf(0.5f), TANH_TOL);
     /* r = 0 removes it. */
     const float b_r0[3] = {-100, -100, 0};
-    set(cx, "bias_ih", b_r0, 3);
+    set(cx, "bias_ih_l0", b_r0, 3);
     CK_OK(ccrnn_cortex_set_state(cx, &one, 1));
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
     CK_OK(ccrnn_cortex_get_state(cx, &h, 1));
     ck_assert_float_eq_tol(h, 0.0f, SHUT_TOL);
     /* z = 1 keeps the previous state whatever n is. */
     const float b_z1[3] = {100, 100, 0}, prev = 0.75f;
-    set(cx, "bias_ih", b_z1, 3);
+    set(cx, "bias_ih_l0", b_z1, 3);
     x = 1;
     CK_OK(ccrnn_cortex_set_state(cx, &prev, 1));
     CK_OK(ccrnn_cortex_forward(cx, &x, 1, &y, 1));
@@ -155,15 +156,15 @@ END_TEST
 
 START_TEST(test_tensor_table)
 {
-    static const char *const names[6] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh",
+    static const char *const names[6] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                                          "readout.weight", "readout.bias"};
     const int cell = _i;
     const size_t I = 3, H = 5, O = 2, G = cell == CCRNN_CELL_LSTM ? 4 * H : cell == CCRNN_CELL_GRU ? 3 * H : H;
-    const size_t rows[6] = {G, G, G, G, O, O}, cols[6] = {I, H, 1, 1, H, 1};
+    const size_t rows[6] = {G, G, G, G, O, O}, cols[6] = {I, H, 0, 0, H, 0}; /* biases are 1-D */
     ccrnn_cortex *cx;
     CK_OK(ccrnn_cortex_create(cell, I, H, O, 2, 3, 1, &cx));
     size_t count, n, off = 0;
-    float *values;
+    const float *values;
     CK_OK(ccrnn_cortex_tensor_count(cx, &count));
     ck_assert_uint_eq(count, 6);
     CK_OK(ccrnn_cortex_params(cx, &values, NULL, &n));
@@ -175,6 +176,7 @@ START_TEST(test_tensor_table)
         ck_assert_uint_eq(r, rows[k]);
         ck_assert_uint_eq(c, cols[k]);
         ck_assert_uint_eq(o, off); /* contiguous, in PyTorch order */
+        if (c == 0) c = 1;
         /* get/set address the flat view at that offset. */
         float *buf = falloc(r * c);
         CK_OK(ccrnn_cortex_get_tensor(cx, name, buf, r * c));
@@ -223,7 +225,7 @@ START_TEST(test_initialisation_seeded)
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, 4, H, 3, 2, 2, 99, &a));
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, 4, H, 3, 2, 2, 99, &b));
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, 4, H, 3, 2, 2, 100, &c));
-    float *pa, *pb, *pc;
+    const float *pa, *pb, *pc;
     CK_OK(ccrnn_cortex_params(a, &pa, NULL, &n));
     CK_OK(ccrnn_cortex_params(b, &pb, NULL, NULL));
     CK_OK(ccrnn_cortex_params(c, &pc, NULL, NULL));
@@ -376,7 +378,7 @@ START_TEST(test_clone_equals_original)
     CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, y, CB * CO));
     CK_OK(ccrnn_cortex_output_grad(cx, 0, y, CB * CO));
     CK_OK(ccrnn_cortex_clone(cx, &cl));
-    float *pa, *pb;
+    const float *pa, *pb;
     size_t n;
     CK_OK(ccrnn_cortex_params(cx, &pa, NULL, &n));
     CK_OK(ccrnn_cortex_params(cl, &pb, NULL, NULL));
@@ -406,7 +408,8 @@ START_TEST(test_reset)
     CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, y, CB * CO));
     CK_OK(ccrnn_cortex_output_grad(cx, 0, y, CB * CO));
     CK_OK(ccrnn_cortex_backward(cx, NULL, 0, NULL, 0));
-    float *p, *g;
+    const float *p;
+    float *g;
     size_t n;
     CK_OK(ccrnn_cortex_params(cx, &p, &g, &n));
     float *p0 = falloc(n), *g0 = falloc(n);

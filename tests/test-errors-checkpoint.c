@@ -88,7 +88,7 @@ START_TEST(test_load_mem)
     ck_assert_ptr_eq(cout, cmark);
     /* The untouched bytes still load, to an equal cortex. */
     ck_assert_int_eq(ccrnn_cortex_load_mem(buf, n, &out), 0);
-    float *pa, *pb;
+    const float *pa, *pb;
     size_t np;
     ck_assert_int_eq(ccrnn_cortex_params(cx, &pa, NULL, &np), 0);
     ck_assert_int_eq(ccrnn_cortex_params(out, &pb, NULL, NULL), 0);

@@ -96,8 +96,8 @@ START_TEST(test_null_handle)
     EXPECT_ERR(ccrnn_cortex_zero_grad(NULL), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_tensor_count(NULL, &n), CCRNN_ERR_NULL, "'cx'");
     EXPECT_ERR(ccrnn_cortex_tensor_info(NULL, 0, &name, &n, &n, &n), CCRNN_ERR_NULL, "'cx'");
-    EXPECT_ERR(ccrnn_cortex_get_tensor(NULL, "bias_ih", big, 4 * H), CCRNN_ERR_NULL, "'cx'");
-    EXPECT_ERR(ccrnn_cortex_set_tensor(NULL, "bias_ih", big, 4 * H), CCRNN_ERR_NULL, "'cx'");
+    EXPECT_ERR(ccrnn_cortex_get_tensor(NULL, "bias_ih_l0", big, 4 * H), CCRNN_ERR_NULL, "'cx'");
+    EXPECT_ERR(ccrnn_cortex_set_tensor(NULL, "bias_ih_l0", big, 4 * H), CCRNN_ERR_NULL, "'cx'");
     /* Nothing was written through any out pointer. */
     ck_assert(v == -3 && n == 77 && cell == -5 && name == NULL && out == NULL);
     ck_assert(all_sentinel(big, 1024));
@@ -142,22 +142,22 @@ START_TEST(test_tensors)
     CX_FAIL(cx, ccrnn_cortex_tensor_info(cx, (size_t)-1, &name, &rows, &cols, &off), CCRNN_ERR_ARG, "index");
     ck_assert(name == NULL && rows == 77 && cols == 77 && off == 77);
     CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, NULL, big, 4 * H), CCRNN_ERR_NULL, "'name'");
-    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih", NULL, 4 * H), CCRNN_ERR_NULL, "'buf'");
+    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih_l0", NULL, 4 * H), CCRNN_ERR_NULL, "'buf'");
     CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "no_such_tensor", big, 4 * H), CCRNN_ERR_ARG, "no_such_tensor");
     CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "Bias_ih", big, 4 * H), CCRNN_ERR_ARG, "Bias_ih");
     CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "", big, 4 * H), CCRNN_ERR_ARG, "no tensor");
-    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih", big, 4 * H - 1), CCRNN_ERR_SHAPE, "tensor buffer");
-    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih", big, 4 * H + 1), CCRNN_ERR_SHAPE, "tensor buffer");
+    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih_l0", big, 4 * H - 1), CCRNN_ERR_SHAPE, "tensor buffer");
+    CX_FAIL(cx, ccrnn_cortex_get_tensor(cx, "bias_ih_l0", big, 4 * H + 1), CCRNN_ERR_SHAPE, "tensor buffer");
     ck_assert(all_sentinel(big, 1024));
     CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, NULL, bad, 4 * H), CCRNN_ERR_NULL, "'name'");
-    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih", NULL, 4 * H), CCRNN_ERR_NULL, "'buf'");
+    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih_l0", NULL, 4 * H), CCRNN_ERR_NULL, "'buf'");
     CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "weight", bad, 4 * H), CCRNN_ERR_ARG, "weight");
-    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih", bad, 4 * H - 1), CCRNN_ERR_SHAPE, "tensor buffer");
-    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN");
+    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih_l0", bad, 4 * H - 1), CCRNN_ERR_SHAPE, "tensor buffer");
+    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih_l0", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN");
     bad[3] = INFINITY;
-    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN or Inf");
+    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih_l0", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN or Inf");
     bad[3] = -INFINITY;
-    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN or Inf");
+    CX_FAIL(cx, ccrnn_cortex_set_tensor(cx, "bias_ih_l0", bad, 4 * H), CCRNN_ERR_NUMERIC, "NaN or Inf");
     cx_expect_same_future(cx, ref);
 }
 END_TEST
@@ -224,7 +224,7 @@ START_TEST(test_forward_nonfinite_output)
     for (size_t i = 0; i < 4 * H; i++) gates[i] = i / H == 1 ? -100.0f : 100.0f;
     ccrnn_cortex *both[2] = {cx, ref};
     for (int k = 0; k < 2; k++) {
-        ck_assert_int_eq(ccrnn_cortex_set_tensor(both[k], "bias_ih", gates, 4 * H), 0);
+        ck_assert_int_eq(ccrnn_cortex_set_tensor(both[k], "bias_ih_l0", gates, 4 * H), 0);
         ck_assert_int_eq(ccrnn_cortex_set_tensor(both[k], "readout.weight", huge, O * H), 0);
         ck_assert_int_eq(ccrnn_cortex_set_tensor(both[k], "readout.bias", huge, O), 0);
     }

@@ -216,7 +216,7 @@ START_TEST(test_pinned_status_numbers)
     ck_assert_int_eq(CCRNN_PARAM_THREADS, 0);
     ck_assert_int_eq(CCRNN_PARAM_TRAINING, 10);
     ck_assert_int_eq(CCRNN_PARAM_ABLATED, 20);
-    ck_assert_int_eq(CCRNN_PARAM_FORWARD_CACHE, 23);
+    ck_assert_int_eq(CCRNN_PARAM_LOSS_MEAN, 22);
     ck_assert_int_eq(CCRNN_PARAM_LR, 30);
     ck_assert_int_eq(CCRNN_PARAM_STEPS, 39);
     ck_assert_int_eq(CCRNN_OPT_ADAM, 0);

@@ -123,7 +123,7 @@ END_TEST
 static void count_kept(ccrnn_cerebellum *cb, size_t rows, size_t cols, size_t want)
 {
     float *w = falloc(rows * cols);
-    CK_OK(ccrnn_cerebellum_get_tensor(cb, "layers.0.weight", w, rows * cols));
+    CK_OK(ccrnn_cerebellum_get_tensor(cb, "0.weight", w, rows * cols));
     for (size_t i = 0; i < rows; i++) {
         size_t kept = 0;
         for (size_t j = 0; j < cols; j++) kept += w[i * cols + j] != 0.0f;
@@ -148,15 +148,15 @@ START_TEST(test_fibre_mask)
     count_kept(cb, rows, d0, fibres);
 
     float *w0 = falloc(rows * d0), *mask = falloc(rows * d0);
-    CK_OK(ccrnn_cerebellum_get_tensor(cb, "layers.0.weight", w0, rows * d0));
+    CK_OK(ccrnn_cerebellum_get_tensor(cb, "0.weight", w0, rows * d0));
     for (size_t i = 0; i < rows * d0; i++) mask[i] = w0[i] != 0.0f;
 
     /* Setting the tensor does not revive masked weights. */
     float *ones = falloc(rows * d0);
     for (size_t i = 0; i < rows * d0; i++) ones[i] = 0.25f;
-    CK_OK(ccrnn_cerebellum_set_tensor(cb, "layers.0.weight", ones, rows * d0));
+    CK_OK(ccrnn_cerebellum_set_tensor(cb, "0.weight", ones, rows * d0));
     count_kept(cb, rows, d0, fibres);
-    CK_OK(ccrnn_cerebellum_set_tensor(cb, "layers.0.weight", w0, rows * d0));
+    CK_OK(ccrnn_cerebellum_set_tensor(cb, "0.weight", w0, rows * d0));
 
     ref_mlp r;
     ref_mlp_load(&r, cb);
@@ -203,7 +203,7 @@ START_TEST(test_fibre_mask)
         CK_OK(ccrnn_optimizer_step(opt));
     }
     float *w = falloc(rows * d0);
-    CK_OK(ccrnn_cerebellum_get_tensor(cb, "layers.0.weight", w, rows * d0));
+    CK_OK(ccrnn_cerebellum_get_tensor(cb, "0.weight", w, rows * d0));
     size_t moved = 0, had_grad = 0;
     for (size_t i = 0; i < rows * d0; i++) {
         if (mask[i] == 0.0f) ck_assert_msg(w[i] == 0.0f, "masked weight %zu became %g", i, (double)w[i]);
@@ -244,13 +244,13 @@ START_TEST(test_fibre_mask_seeded)
     float *wa = falloc(n), *wb = falloc(n);
     CK_OK(ccrnn_cerebellum_set_fibres(a, 4, 77));
     CK_OK(ccrnn_cerebellum_set_fibres(b, 4, 77));
-    CK_OK(ccrnn_cerebellum_get_tensor(a, "layers.0.weight", wa, n));
-    CK_OK(ccrnn_cerebellum_get_tensor(b, "layers.0.weight", wb, n));
+    CK_OK(ccrnn_cerebellum_get_tensor(a, "0.weight", wa, n));
+    CK_OK(ccrnn_cerebellum_get_tensor(b, "0.weight", wb, n));
     ck_assert_mem_eq(wa, wb, n * sizeof(float));
     ccrnn_cerebellum_destroy(b);
     CK_OK(ccrnn_cerebellum_create(d0, 0, 3, 1, rows, 2, 1, 0, &b));
     CK_OK(ccrnn_cerebellum_set_fibres(b, 4, 78));
-    CK_OK(ccrnn_cerebellum_get_tensor(b, "layers.0.weight", wb, n));
+    CK_OK(ccrnn_cerebellum_get_tensor(b, "0.weight", wb, n));
     ck_assert(memcmp(wa, wb, n * sizeof(float)) != 0);
     free(wa);
     free(wb);

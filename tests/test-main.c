@@ -22,6 +22,7 @@ static Suite *(*const suites[])(void) = {
     errors_misc_suite,
     errors_checkpoint_suite,
     activation_suite,
+    window_end_suite,
 };
 
 int main(int argc, char **argv)

@@ -296,7 +296,8 @@ static void check_cerebellum_flag(int param)
     ccrnn_optimizer *opt = plain_sgd(0.0);
     CK_OK(ccrnn_cerebellum_create(3, 0, 2, 1, 4, 2, 1, 0, &cb));
     CK_OK(ccrnn_optimizer_add_cerebellum(opt, cb, NULL));
-    float *values, *grads;
+    const float *values;
+    float *grads;
     size_t n;
     CK_OK(ccrnn_cerebellum_params(cb, &values, &grads, &n));
     float *before = falloc(n);
@@ -342,7 +343,8 @@ START_TEST(test_step_and_zero_grad_all_groups)
     CK_OK(ccrnn_optimizer_add_cerebellum(opt, cb, &g1));
     CK_OK(ccrnn_optimizer_add_params(opt, host, hg, 3, &g2));
     ck_assert(g0 == 0 && g1 == 1 && g2 == 2);
-    float *cv, *cg, *bv, *bg;
+    const float *cv, *bv;
+    float *cg, *bg;
     size_t nc, nb;
     CK_OK(ccrnn_cortex_params(cx, &cv, &cg, &nc));
     CK_OK(ccrnn_cerebellum_params(cb, &bv, &bg, &nb));

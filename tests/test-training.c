@@ -131,7 +131,7 @@ static void train(run *r, int cell, int with_cerebellum, size_t iters, double lr
             printf("train cell %d cerebellum %d iter %zu: loss %.5f cerebellum loss %.3g\n", cell,
                    with_cerebellum, it, l, cl);
     }
-    float *v;
+    const float *v;
     CK_OK(ccrnn_cortex_params(m.cx, &v, NULL, &r->n_cortex));
     r->cortex = falloc(r->n_cortex);
     memcpy(r->cortex, v, r->n_cortex * sizeof(float));

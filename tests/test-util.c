@@ -73,14 +73,14 @@ void to_double(const float *x, double *y, size_t n)
 
 /* ---- cortex reference ---------------------------------------------------------------- */
 
-static const char *const cortex_tensors[6] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh",
+static const char *const cortex_tensors[6] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                                               "readout.weight", "readout.bias"};
 
 void ref_cortex_load(ref_cortex *r, ccrnn_cortex *cx)
 {
     memset(r, 0, sizeof *r);
     size_t count;
-    float *values;
+    const float *values;
     ck_assert_int_eq(ccrnn_cortex_shape(cx, &r->cell, &r->I, &r->H, &r->O, &r->Z, NULL, NULL), 0);
     ck_assert_int_eq(ccrnn_cortex_params(cx, &values, NULL, &r->np), 0);
     r->G = r->cell == CCRNN_CELL_LSTM ? 4 * r->H : r->cell == CCRNN_CELL_GRU ? 3 * r->H : r->H;
@@ -192,6 +192,7 @@ void ref_mlp_load(ref_mlp *r, ccrnn_cerebellum *cb)
         const char *name;
         size_t rows, cols, off;
         ck_assert_int_eq(ccrnn_cerebellum_tensor_info(cb, k, &name, &rows, &cols, &off), 0);
+        if (cols == 0) cols = 1; /* a 1-D bias */
         ck_assert_int_eq(ccrnn_cerebellum_get_tensor(cb, name, values + off, rows * cols), 0);
     }
     r->p = dalloc(r->np);
@@ -236,6 +237,7 @@ void randomize_cerebellum(ccrnn_cerebellum *cb, uint64_t seed, double scale)
         const char *name;
         size_t rows, cols;
         ck_assert_int_eq(ccrnn_cerebellum_tensor_info(cb, k, &name, &rows, &cols, NULL), 0);
+        if (cols == 0) cols = 1; /* a 1-D bias */
         float *buf = falloc(rows * cols);
         trng_fill(&rng, buf, rows * cols, -scale, scale);
         ck_assert_int_eq(ccrnn_cerebellum_set_tensor(cb, name, buf, rows * cols), 0);

@@ -61,6 +61,12 @@ enum ccrnn_status {
     CCRNN_ERR_MISMATCH = 11    /* checkpoint of another object kind or shape */
 };
 
+/* The accepted range of a settable parameter (enum ccrnn_param): a value v is accepted
+ * when lo <= v <= hi and, for switches, counts and THREADS, v is an integer.  Read-only
+ * parameters (GRAD_NORM, STEPS) and unknown ones give ARG.  Which handle takes which
+ * parameter is stated in enum ccrnn_param.  Since 0.2. */
+CCRNN_API int ccrnn_param_bounds(int param, double *lo, double *hi);
+
 /* Name of a status code; never NULL (unknown codes give "unknown status"). */
 CCRNN_API const char *ccrnn_strerror(int status);
 /* Message of the last failed call on this thread ("" if none); never NULL. */
@@ -93,12 +99,16 @@ enum ccrnn_param {
     CCRNN_PARAM_TRAINING = 10,      /* 1: forward records the window tape (default); 0: inference */
     /* cerebellum */
     CCRNN_PARAM_ABLATED = 20,       /* 1: predicts exact zeros, learns nothing (ablation); default 0 */
-    CCRNN_PARAM_IO_LESION = 21,     /* 1: frozen (learns nothing, no optimizer update), still predicts */
+    CCRNN_PARAM_IO_LESION = 21,     /* inferior-olive lesion; the cerebellum still predicts.
+                                       0: intact (default).  1: frozen: learn computes nothing,
+                                       the optimizer neither updates it nor counts it.
+                                       2: the reference's lesion: learn still computes and
+                                       accumulates gradients, the optimizer never applies or
+                                       zeroes them, and they still count in the global clip
+                                       norm (so they increasingly shrink the others' steps) */
     CCRNN_PARAM_LOSS_MEAN = 22,     /* 0: learn's output gradient 2(p-t) summed over the batch (default,
                                        as the reference); 1: divided by the batch size */
-    CCRNN_PARAM_FORWARD_CACHE = 23, /* 1: reuse the forward of a recent predict at the same input and
-                                       weights in learn (default); 0: always recompute.  Turned
-                                       off by ccrnn_cerebellum_params (see there) */
+    /* 23 was FORWARD_CACHE (0.1); the forward cache is now always valid and internal. */
     /* optimizer */
     CCRNN_PARAM_LR = 30,            /* learning rate (default 1e-3) */
     CCRNN_PARAM_BETA1 = 31,         /* Adam beta1 (0.9) */
@@ -183,16 +193,26 @@ CCRNN_API int ccrnn_cortex_window_start_state(const ccrnn_cortex *cx, float *z, 
 /* Hidden activity h of step `step` of the current window (batch*n_hidden values). */
 CCRNN_API int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n);
 
-/* Flat views of all parameters and their gradients (same layout; PyTorch order:
- * weight_ih, weight_hh, bias_ih, bias_hh, readout.weight, readout.bias).  The
- * pointers stay valid until destroy.  Writing through them is allowed between calls. */
-CCRNN_API int ccrnn_cortex_params(ccrnn_cortex *cx, float **values, float **grads,
+/* Flat views of all parameters and their gradients (same layout, the tensors of
+ * ccrnn_cortex_tensor_info back to back).  The pointers stay valid until destroy.
+ * The value view is read-only: write weights with ccrnn_cortex_set_tensor or
+ * ccrnn_cortex_set_values, so every cache stays valid.  The gradient view may be
+ * written between calls (e.g. summed across processes before the optimizer step). */
+CCRNN_API int ccrnn_cortex_params(ccrnn_cortex *cx, const float **values, float **grads,
                                   size_t *count);
+/* Write all parameters at once (count values, layout as the view).  Errors: NULL,
+ * SHAPE, NUMERIC.  Since 0.2. */
+CCRNN_API int ccrnn_cortex_set_values(ccrnn_cortex *cx, const float *values, size_t count);
 CCRNN_API int ccrnn_cortex_zero_grad(ccrnn_cortex *cx);
 
 /* ---------------------------------------------------------------------------
- * Named tensors (both objects): PyTorch names and layouts, so weights move between
- * the two.  index runs 0..count-1; offset is the tensor's start in the flat view.
+ * Named tensors (both objects): PyTorch's names and layouts, so weights move between
+ * the two.  Cortex: weight_ih_l0 (G x n_in), weight_hh_l0 (G x H), bias_ih_l0 (G),
+ * bias_hh_l0 (G) as torch.nn.LSTM / RNN / GRU name them (G = 4H, H or 3H), then
+ * readout.weight (n_out x H) and readout.bias (n_out).  Cerebellum: an nn.Sequential
+ * of Linear layers with a ReLU between each two: 0.weight, 0.bias, 2.weight, 2.bias, ...
+ * index runs 0..count-1; offset is the tensor's start in the flat view; a 1-D tensor
+ * (a bias) has cols = 0 and rows elements.  Since 0.2 (0.1 had other names).
  * ------------------------------------------------------------------------- */
 CCRNN_API int ccrnn_cortex_tensor_count(const ccrnn_cortex *cx, size_t *count);
 CCRNN_API int ccrnn_cortex_tensor_info(const ccrnn_cortex *cx, size_t index, const char **name,
@@ -252,12 +272,12 @@ CCRNN_API int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const f
 CCRNN_API int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h,
                                       size_t n);
 
-/* Flat views of the parameters and gradients (layers.0.weight, layers.0.bias, ...).
- * Writes through the value view cannot be seen by the library, so asking for it
- * (values != NULL) switches CCRNN_PARAM_FORWARD_CACHE off; set it to 1 again if you
- * only read through the view, or write weights with ccrnn_cerebellum_set_tensor. */
-CCRNN_API int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, float **values, float **grads,
+/* Flat views, as ccrnn_cortex_params: values read-only, gradients writable. */
+CCRNN_API int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, const float **values, float **grads,
                                       size_t *count);
+/* Write all parameters at once; masked input weights stay zero.  Since 0.2. */
+CCRNN_API int ccrnn_cerebellum_set_values(ccrnn_cerebellum *cb, const float *values,
+                                          size_t count);
 CCRNN_API int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb);
 CCRNN_API int ccrnn_cerebellum_tensor_count(const ccrnn_cerebellum *cb, size_t *count);
 CCRNN_API int ccrnn_cerebellum_tensor_info(const ccrnn_cerebellum *cb, size_t index,
@@ -285,6 +305,29 @@ CCRNN_API int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex 
 CCRNN_API int ccrnn_synthetic_gradient_learn(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
                                              const float *ctx, size_t n_ctx,
                                              const float *dz_start, size_t n, double *loss);
+
+/* The whole window end of a ccRNN (or cRNN) in one call, a thin composition of the
+ * step-wise calls above (the host still owns the loop):
+ *   1. unless cb is NULL, ablated, scale is 0 or flags has CCRNN_WINDOW_NO_SYNTHETIC:
+ *      dz_end = scale * C(z_end)                    (ccrnn_synthetic_gradient)
+ *   2. ccrnn_cortex_backward(cx, dz_end or nothing) -> dz_start
+ *   3. unless cb is NULL or flags has CCRNN_WINDOW_NO_LEARN:
+ *      regress C(z_start) toward dz_start            (ccrnn_synthetic_gradient_learn)
+ * dz_start (optional: NULL with dz_start_len 0) receives the gradient at the window
+ * start (batch*state_size values); cb_loss (optional) the cerebellum's loss (0 when it
+ * did not learn).  The scratch lives in the cortex: no allocation.
+ * Errors: as the calls composed; everything that can be checked up front (NULL, SHAPE,
+ * STATE, ARG) is checked before anything changes.  A NUMERIC failure in step 3 leaves
+ * step 2's cortex gradients accumulated (each step is atomic on its own); the message
+ * names the step.  Since 0.2. */
+enum ccrnn_window_flag {
+    CCRNN_WINDOW_DEFAULT = 0,
+    CCRNN_WINDOW_NO_SYNTHETIC = 1, /* inject nothing at the window end (e.g. at the sequence end) */
+    CCRNN_WINDOW_NO_LEARN = 2      /* do not teach the cerebellum in this window */
+};
+CCRNN_API int ccrnn_window_end(ccrnn_cortex *cx, ccrnn_cerebellum *cb, const float *ctx,
+                               size_t ctx_len, double scale, unsigned flags, float *dz_start,
+                               size_t dz_start_len, double *cb_loss);
 
 /* ---------------------------------------------------------------------------
  * Optimizer: one object updates any number of parameter groups.

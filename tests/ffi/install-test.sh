@@ -66,10 +66,10 @@ for f in include/ccrnn/ccrnn.h include/ccrnn/ccrnn_version.h lib/pkgconfig/libcc
 done
 real=$(ls "$libdir"/libccrnn.so.*.*.* 2>/dev/null | head -n 1)
 [ -n "$real" ] || fail "no versioned libccrnn.so.X.Y.Z in $libdir"
-[ "$(readlink "$libdir/libccrnn.so")" = "libccrnn.so.0" ] || fail "libccrnn.so -> $(readlink "$libdir/libccrnn.so")"
-[ "$(readlink "$libdir/libccrnn.so.0")" = "$(basename "$real")" ] || fail "libccrnn.so.0 symlink"
+[ "$(readlink "$libdir/libccrnn.so")" = "libccrnn.so.1" ] || fail "libccrnn.so -> $(readlink "$libdir/libccrnn.so")"
+[ "$(readlink "$libdir/libccrnn.so.1")" = "$(basename "$real")" ] || fail "libccrnn.so.1 symlink"
 soname=$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = "libccrnn.so.0" ] || fail "SONAME is '$soname', expected libccrnn.so.0"
+[ "$soname" = "libccrnn.so.1" ] || fail "SONAME is '$soname', expected libccrnn.so.1"
 echo "   $(basename "$real"): SONAME $soname"
 
 step "pkg-config"
@@ -105,10 +105,10 @@ step "C and C++ programs against the shared library"
 "$CXX" -std=c++11 -Wall -Wextra -Wpedantic -Werror $cflags "$here/consumer.cpp" \
     -o "$tmp/cpp_shared" $libs || fail "C++ build"
 for prog in c_shared cpp_shared; do
-    readelf -d "$tmp/$prog" | grep -q 'NEEDED.*\[libccrnn\.so\.0\]' ||
-        fail "$prog does not NEED libccrnn.so.0"
-    resolved=$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/$prog" | sed -n 's/.*libccrnn\.so\.0 => \([^ ]*\).*/\1/p')
-    [ "$resolved" = "$libdir/libccrnn.so.0" ] || fail "$prog resolves libccrnn to '$resolved'"
+    readelf -d "$tmp/$prog" | grep -q 'NEEDED.*\[libccrnn\.so\.1\]' ||
+        fail "$prog does not NEED libccrnn.so.1"
+    resolved=$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/$prog" | sed -n 's/.*libccrnn\.so\.1 => \([^ ]*\).*/\1/p')
+    [ "$resolved" = "$libdir/libccrnn.so.1" ] || fail "$prog resolves libccrnn to '$resolved'"
     LD_LIBRARY_PATH="$libdir" run "$tmp/$prog" || fail "$prog exited with $?"
 done
 

@@ -122,7 +122,7 @@ class MappingTest(unittest.TestCase):
             np.testing.assert_array_equal(out, np.full((2, 1), 7.0, F))  # output untouched
             self.assertEqual(cx.window_length, 0)
             inf = np.full((1, 2), np.inf, F)
-            self.assert_library_error(ccrnn.NumericError, lambda: cx.set_tensor("weight_ih",
+            self.assert_library_error(ccrnn.NumericError, lambda: cx.set_tensor("weight_ih_l0",
                                       np.full((12, 2), np.inf, F)), "NaN or Inf")
             del inf
         values, grads = np.zeros(2, F), np.array([np.inf, 0], F)

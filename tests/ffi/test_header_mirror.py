@@ -23,6 +23,7 @@ import unittest
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = pathlib.Path(os.environ.get("CCRNN_SOURCE_ROOT", HERE.parents[1]))
 HEADER = ROOT / "include" / "ccrnn" / "ccrnn.h"
+EXPERIMENTAL = ROOT / "include" / "ccrnn" / "ccrnn_experimental.h"
 JULIA = ROOT / "examples" / "ffi" / "julia" / "Ccrnn.jl"
 PYLIB = ROOT / "bindings" / "python" / "ccrnn" / "_lib.py"
 
@@ -45,9 +46,11 @@ def normalise_type(decl):
     return " ".join(words) + (" " + "*" * stars if stars else "")
 
 
-def parse_header(path=HEADER):
-    """{name: (return_type, [arg types])} for every CCRNN_API function."""
-    text = strip_c_comments(path.read_text())
+def parse_header(path=None):
+    """{name: (return_type, [arg types])} for every CCRNN_API function of the stable
+    and the experimental header."""
+    paths = [path] if path else [HEADER, EXPERIMENTAL]
+    text = strip_c_comments("\n".join(p.read_text() for p in paths))
     protos = {}
     for m in re.finditer(r"CCRNN_API\s+([^;{]*?)\b(ccrnn_\w+)\s*\(([^)]*)\)\s*;", text, re.S):
         ret, name, args = m.group(1), m.group(2), m.group(3).strip()

@@ -25,7 +25,7 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: {e}")
     sys.exit(77)
 
-LIB = os.environ.get("CCRNN_LIBRARY", "libccrnn.so.0")
+LIB = os.environ.get("CCRNN_LIBRARY", "libccrnn.so.1")
 lib = C.CDLL(LIB)
 lib.ccrnn_last_error.restype = C.c_char_p
 F = C.POINTER(C.c_float)

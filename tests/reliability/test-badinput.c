@@ -122,13 +122,13 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cx_set_state_null, S_FRESH, E_NULL, ccrnn_cortex_set_state(NULL, IN, NZ))                     \
     X(cx_start_state_null, S_FRESH, E_NULL, ccrnn_cortex_window_start_state(NULL, OUT, NZ))         \
     X(cx_hidden_null, S_STEPPED, E_NULL, ccrnn_cortex_hidden(NULL, 0, OUT, NH))                     \
-    X(cx_params_null, S_FRESH, E_NULL, ccrnn_cortex_params(NULL, f->outp, f->outp + 1, OZ))         \
+    X(cx_params_null, S_FRESH, E_NULL, ccrnn_cortex_params(NULL, (const float **)f->outp, f->outp + 1, OZ))         \
     X(cx_zero_grad_null, S_FRESH, E_NULL, ccrnn_cortex_zero_grad(NULL))                             \
     X(cx_tensor_count_null, S_FRESH, E_NULL, ccrnn_cortex_tensor_count(NULL, OZ))                   \
     X(cx_tensor_count_null_out, S_FRESH, E_NULL, ccrnn_cortex_tensor_count(CX, NULL))               \
     X(cx_tensor_info_null, S_FRESH, E_NULL, ccrnn_cortex_tensor_info(NULL, 0, &f->outs, OZ, OZ + 1, OZ + 2)) \
-    X(cx_get_tensor_null, S_FRESH, E_NULL, ccrnn_cortex_get_tensor(NULL, "weight_ih", OUT, 48))     \
-    X(cx_set_tensor_null, S_FRESH, E_NULL, ccrnn_cortex_set_tensor(NULL, "weight_ih", IN, 48))      \
+    X(cx_get_tensor_null, S_FRESH, E_NULL, ccrnn_cortex_get_tensor(NULL, "weight_ih_l0", OUT, 48))     \
+    X(cx_set_tensor_null, S_FRESH, E_NULL, ccrnn_cortex_set_tensor(NULL, "weight_ih_l0", IN, 48))      \
     /* cortex NULL buffers */                                                                      \
     X(cx_forward_null_x, S_FRESH, E_NULL, ccrnn_cortex_forward(CX, NULL, NX, OUT, NY))              \
     X(cx_forward_null_y_with_len, S_FRESH, E_NULL, ccrnn_cortex_forward(CX, IN, NX, NULL, NY))      \
@@ -142,9 +142,9 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cx_start_state_null_z, S_FRESH, E_NULL, ccrnn_cortex_window_start_state(CX, NULL, NZ))        \
     X(cx_hidden_null_h, S_STEPPED, E_NULL, ccrnn_cortex_hidden(CX, 0, NULL, NH))                    \
     X(cx_get_tensor_null_name, S_FRESH, E_NULL, ccrnn_cortex_get_tensor(CX, NULL, OUT, 48))         \
-    X(cx_get_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cortex_get_tensor(CX, "weight_ih", NULL, 48))  \
+    X(cx_get_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cortex_get_tensor(CX, "weight_ih_l0", NULL, 48))  \
     X(cx_set_tensor_null_name, S_FRESH, E_NULL, ccrnn_cortex_set_tensor(CX, NULL, IN, 48))          \
-    X(cx_set_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cortex_set_tensor(CX, "weight_ih", NULL, 48))  \
+    X(cx_set_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cortex_set_tensor(CX, "weight_ih_l0", NULL, 48))  \
     /* cortex sizes */                                                                             \
     X(cx_forward_nx_0, S_FRESH, E_SHAPE, ccrnn_cortex_forward(CX, IN, 0, OUT, NY))                  \
     X(cx_forward_nx_short, S_FRESH, E_SHAPE, ccrnn_cortex_forward(CX, IN, NX - 1, OUT, NY))         \
@@ -169,9 +169,9 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cx_set_state_n_huge, S_FRESH, E_SHAPE, ccrnn_cortex_set_state(CX, IN, BIG))                   \
     X(cx_start_state_n_long, S_FRESH, E_SHAPE, ccrnn_cortex_window_start_state(CX, OUT, NZ + 1))    \
     X(cx_hidden_n_short, S_STEPPED, E_SHAPE, ccrnn_cortex_hidden(CX, 0, OUT, NH - 1))               \
-    X(cx_get_tensor_n_short, S_FRESH, E_SHAPE, ccrnn_cortex_get_tensor(CX, "weight_ih", OUT, 47))   \
-    X(cx_get_tensor_n_huge, S_FRESH, E_SHAPE, ccrnn_cortex_get_tensor(CX, "weight_ih", OUT, BIG))   \
-    X(cx_set_tensor_n_long, S_FRESH, E_SHAPE, ccrnn_cortex_set_tensor(CX, "weight_ih", IN, 49))     \
+    X(cx_get_tensor_n_short, S_FRESH, E_SHAPE, ccrnn_cortex_get_tensor(CX, "weight_ih_l0", OUT, 47))   \
+    X(cx_get_tensor_n_huge, S_FRESH, E_SHAPE, ccrnn_cortex_get_tensor(CX, "weight_ih_l0", OUT, BIG))   \
+    X(cx_set_tensor_n_long, S_FRESH, E_SHAPE, ccrnn_cortex_set_tensor(CX, "weight_ih_l0", IN, 49))     \
     X(cx_set_tensor_n_0, S_FRESH, E_SHAPE, ccrnn_cortex_set_tensor(CX, "readout.bias", IN, 0))      \
     /* cortex values out of range */                                                               \
     X(cx_reset_0, S_STEPPED, E_ARG, ccrnn_cortex_reset(CX, 0))                                      \
@@ -192,7 +192,7 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cx_tensor_info_index_huge, S_FRESH, E_ARG, ccrnn_cortex_tensor_info(CX, BIG, &f->outs, OZ, OZ + 1, OZ + 2)) \
     X(cx_get_tensor_unknown, S_FRESH, E_ARG, ccrnn_cortex_get_tensor(CX, "weight", OUT, 48))        \
     X(cx_get_tensor_empty_name, S_FRESH, E_ARG, ccrnn_cortex_get_tensor(CX, "", OUT, 48))           \
-    X(cx_set_tensor_unknown, S_FRESH, E_ARG, ccrnn_cortex_set_tensor(CX, "layers.0.weight", IN, 48)) \
+    X(cx_set_tensor_unknown, S_FRESH, E_ARG, ccrnn_cortex_set_tensor(CX, "0.weight", IN, 48)) \
     X(cx_output_grad_step_not_taken, S_STEPPED, E_ARG, ccrnn_cortex_output_grad(CX, 1, IN, NY))     \
     X(cx_output_grad_step_huge, S_STEPPED, E_ARG, ccrnn_cortex_output_grad(CX, BIG, IN, NY))        \
     X(cx_hidden_grad_step_not_taken, S_STEPPED, E_ARG, ccrnn_cortex_hidden_grad(CX, 1, IN, NH))     \
@@ -210,8 +210,8 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cx_backward_huge_end, S_STEPPED, E_NUM, backward_overflow(f))                                 \
     X(cx_set_state_nan, S_STEPPED, E_NUM, ccrnn_cortex_set_state(CX, NANB, NZ))                     \
     X(cx_set_state_inf, S_STEPPED, E_NUM, ccrnn_cortex_set_state(CX, INFB, NZ))                     \
-    X(cx_set_tensor_nan, S_FRESH, E_NUM, ccrnn_cortex_set_tensor(CX, "weight_ih", NANB, 48))        \
-    X(cx_set_tensor_inf, S_FRESH, E_NUM, ccrnn_cortex_set_tensor(CX, "bias_hh", INFB, 16))          \
+    X(cx_set_tensor_nan, S_FRESH, E_NUM, ccrnn_cortex_set_tensor(CX, "weight_ih_l0", NANB, 48))        \
+    X(cx_set_tensor_inf, S_FRESH, E_NUM, ccrnn_cortex_set_tensor(CX, "bias_hh_l0", INFB, 16))          \
     X(cx_forward_overflowing_state, S_FRESH, E_NUM, forward_overflow(f))                            \
     /* cortex call order */                                                                        \
     X(cx_backward_empty_window, S_FRESH, E_STATE, ccrnn_cortex_backward(CX, NULL, 0, OUT, NZ))      \
@@ -247,13 +247,13 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cb_predict_null, S_FRESH, E_NULL, ccrnn_cerebellum_predict(NULL, B, IN, NZ, NULL, 0, OUT, NZ)) \
     X(cb_learn_null, S_FRESH, E_NULL, ccrnn_cerebellum_learn(NULL, B, IN, NZ, NULL, 0, IN, NZ, OD)) \
     X(cb_hidden_null, S_PREDICTED, E_NULL, ccrnn_cerebellum_hidden(NULL, 0, OUT, B * 5))            \
-    X(cb_params_null, S_FRESH, E_NULL, ccrnn_cerebellum_params(NULL, f->outp, f->outp + 1, OZ))     \
+    X(cb_params_null, S_FRESH, E_NULL, ccrnn_cerebellum_params(NULL, (const float **)f->outp, f->outp + 1, OZ))     \
     X(cb_zero_grad_null, S_FRESH, E_NULL, ccrnn_cerebellum_zero_grad(NULL))                         \
     X(cb_tensor_count_null, S_FRESH, E_NULL, ccrnn_cerebellum_tensor_count(NULL, OZ))               \
     X(cb_tensor_count_null_out, S_FRESH, E_NULL, ccrnn_cerebellum_tensor_count(CB, NULL))           \
     X(cb_tensor_info_null, S_FRESH, E_NULL, ccrnn_cerebellum_tensor_info(NULL, 0, &f->outs, OZ, OZ + 1, OZ + 2)) \
-    X(cb_get_tensor_null, S_FRESH, E_NULL, ccrnn_cerebellum_get_tensor(NULL, "layers.0.weight", OUT, 40)) \
-    X(cb_set_tensor_null, S_FRESH, E_NULL, ccrnn_cerebellum_set_tensor(NULL, "layers.0.weight", IN, 40)) \
+    X(cb_get_tensor_null, S_FRESH, E_NULL, ccrnn_cerebellum_get_tensor(NULL, "0.weight", OUT, 40)) \
+    X(cb_set_tensor_null, S_FRESH, E_NULL, ccrnn_cerebellum_set_tensor(NULL, "0.weight", IN, 40)) \
     /* cerebellum NULL buffers */                                                                  \
     X(cb_predict_null_in, S_FRESH, E_NULL, ccrnn_cerebellum_predict(CB, B, NULL, NZ, NULL, 0, OUT, NZ)) \
     X(cb_predict_null_out, S_FRESH, E_NULL, ccrnn_cerebellum_predict(CB, B, IN, NZ, NULL, 0, NULL, NZ)) \
@@ -263,7 +263,7 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cb_learn_null_ctx, S_FRESH, E_NULL, ccrnn_cerebellum_learn(CBX, B, IN, 4, NULL, 2, IN, 4, OD)) \
     X(cb_hidden_null_h, S_PREDICTED, E_NULL, ccrnn_cerebellum_hidden(CB, 0, NULL, B * 5))           \
     X(cb_get_tensor_null_name, S_FRESH, E_NULL, ccrnn_cerebellum_get_tensor(CB, NULL, OUT, 40))     \
-    X(cb_set_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cerebellum_set_tensor(CB, "layers.0.weight", NULL, 40)) \
+    X(cb_set_tensor_null_buf, S_FRESH, E_NULL, ccrnn_cerebellum_set_tensor(CB, "0.weight", NULL, 40)) \
     /* cerebellum sizes and ranges */                                                              \
     X(cb_predict_batch_0, S_FRESH, E_ARG, ccrnn_cerebellum_predict(CB, 0, IN, 0, NULL, 0, OUT, 0))  \
     X(cb_predict_batch_over, S_FRESH, E_ARG, ccrnn_cerebellum_predict(CB, 4, IN, 32, NULL, 0, OUT, 32)) \
@@ -289,13 +289,13 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cb_set_param_ablated_2, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_ABLATED, 2)) \
     X(cb_set_param_lesion_nan, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_IO_LESION, NAN)) \
     X(cb_set_param_loss_mean_neg, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_LOSS_MEAN, -1)) \
-    X(cb_set_param_cache_inf, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_FORWARD_CACHE, INFINITY)) \
+    X(cb_set_param_lesion_3, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_IO_LESION, 3)) \
     X(cb_set_param_threads_0, S_FRESH, E_ARG, ccrnn_cerebellum_set_param(CB, CCRNN_PARAM_THREADS, 0)) \
     X(cb_get_param_unknown, S_FRESH, E_ARG, ccrnn_cerebellum_get_param(CB, CCRNN_PARAM_LR, OD))     \
     X(cb_tensor_info_index_4, S_FRESH, E_ARG, ccrnn_cerebellum_tensor_info(CB, 4, &f->outs, OZ, OZ + 1, OZ + 2)) \
-    X(cb_get_tensor_unknown, S_FRESH, E_ARG, ccrnn_cerebellum_get_tensor(CB, "weight_ih", OUT, 40)) \
-    X(cb_get_tensor_n_short, S_FRESH, E_SHAPE, ccrnn_cerebellum_get_tensor(CB, "layers.0.weight", OUT, 39)) \
-    X(cb_set_tensor_n_huge, S_FRESH, E_SHAPE, ccrnn_cerebellum_set_tensor(CB, "layers.1.bias", IN, BIG)) \
+    X(cb_get_tensor_unknown, S_FRESH, E_ARG, ccrnn_cerebellum_get_tensor(CB, "weight_ih_l0", OUT, 40)) \
+    X(cb_get_tensor_n_short, S_FRESH, E_SHAPE, ccrnn_cerebellum_get_tensor(CB, "0.weight", OUT, 39)) \
+    X(cb_set_tensor_n_huge, S_FRESH, E_SHAPE, ccrnn_cerebellum_set_tensor(CB, "2.bias", IN, BIG)) \
     /* cerebellum NaN and Inf */                                                                   \
     X(cb_predict_nan_in, S_FRESH, E_NUM, ccrnn_cerebellum_predict(CB, B, NANB, NZ, NULL, 0, OUT, NZ)) \
     X(cb_predict_inf_in, S_FRESH, E_NUM, ccrnn_cerebellum_predict(CB, B, INFB, NZ, NULL, 0, OUT, NZ)) \
@@ -304,7 +304,7 @@ enum setup { S_FRESH, S_STEPPED, S_FULL, S_BACKWARDED, S_INFER, S_NAN_GRAD, S_IN
     X(cb_learn_nan_target, S_PREDICTED, E_NUM, ccrnn_cerebellum_learn(CB, B, IN, NZ, NULL, 0, NANB, NZ, OD)) \
     X(cb_learn_inf_target, S_PREDICTED, E_NUM, ccrnn_cerebellum_learn(CB, B, IN, NZ, NULL, 0, INFB, NZ, OD)) \
     X(cb_learn_inf_ctx, S_FRESH, E_NUM, ccrnn_cerebellum_learn(CBX, B, IN, 4, INFB, 2, IN, 4, OD))  \
-    X(cb_set_tensor_nan, S_FRESH, E_NUM, ccrnn_cerebellum_set_tensor(CB, "layers.0.weight", NANB, 40)) \
+    X(cb_set_tensor_nan, S_FRESH, E_NUM, ccrnn_cerebellum_set_tensor(CB, "0.weight", NANB, 40)) \
     X(cb_predict_overflow, S_FRESH, E_NUM, predict_overflow(f))                                     \
     /* synthetic-gradient glue */                                                                  \
     X(sg_null_cb, S_STEPPED, E_NULL, ccrnn_synthetic_gradient(NULL, CX, NULL, 0, 0.1, OUT, NZ))     \
@@ -467,10 +467,10 @@ static int forward_overflow(fx *f)
     ccrnn_cortex *cx;
     if (ccrnn_cortex_create(CCRNN_CELL_TANH, I, H, O, 3, 2, 1, &cx)) return -1;
     int st = ccrnn_cortex_reset(cx, B);
-    if (!st) st = ccrnn_cortex_set_tensor(cx, "weight_ih", zero, H * I);
-    if (!st) st = ccrnn_cortex_set_tensor(cx, "weight_hh", zero, H * H);
-    if (!st) st = ccrnn_cortex_set_tensor(cx, "bias_ih", one, H);
-    if (!st) st = ccrnn_cortex_set_tensor(cx, "bias_hh", zero, H);
+    if (!st) st = ccrnn_cortex_set_tensor(cx, "weight_ih_l0", zero, H * I);
+    if (!st) st = ccrnn_cortex_set_tensor(cx, "weight_hh_l0", zero, H * H);
+    if (!st) st = ccrnn_cortex_set_tensor(cx, "bias_ih_l0", one, H);
+    if (!st) st = ccrnn_cortex_set_tensor(cx, "bias_hh_l0", zero, H);
     if (!st) st = ccrnn_cortex_set_tensor(cx, "readout.weight", huge, O * H);
     if (!st) st = ccrnn_cortex_set_tensor(cx, "readout.bias", huge, O);
     if (st) {
@@ -492,9 +492,9 @@ static int predict_overflow(fx *f)
     for (int i = 0; i < 40; i++) huge[i] = 3e38f;
     ccrnn_cerebellum *copy;
     if (ccrnn_cerebellum_clone(f->cb, &copy)) return -1;
-    int st = ccrnn_cerebellum_set_tensor(copy, "layers.0.weight", zero, 40);
-    if (!st) st = ccrnn_cerebellum_set_tensor(copy, "layers.0.bias", huge, 5);
-    if (!st) st = ccrnn_cerebellum_set_tensor(copy, "layers.1.weight", huge, 40);
+    int st = ccrnn_cerebellum_set_tensor(copy, "0.weight", zero, 40);
+    if (!st) st = ccrnn_cerebellum_set_tensor(copy, "0.bias", huge, 5);
+    if (!st) st = ccrnn_cerebellum_set_tensor(copy, "2.weight", huge, 40);
     if (!st) st = ccrnn_cerebellum_predict(copy, B, f->in, NZ, NULL, 0, f->out, NZ);
     ccrnn_cerebellum_destroy(copy);
     return st;
@@ -543,8 +543,8 @@ static void fx_create(fx *f)
     float w[40];
     uint64_t s = 77;
     for (int i = 0; i < 40; i++) w[i] = rel_uniform(&s, -0.5f, 0.5f);
-    MUST(ccrnn_cerebellum_set_tensor(f->cb, "layers.1.weight", w, 40));
-    MUST(ccrnn_cerebellum_set_tensor(f->cbx, "layers.1.weight", w, 6));
+    MUST(ccrnn_cerebellum_set_tensor(f->cb, "2.weight", w, 40));
+    MUST(ccrnn_cerebellum_set_tensor(f->cbx, "2.weight", w, 6));
     MUST(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &f->opt));
     MUST(ccrnn_optimizer_add_cortex(f->opt, f->cx, NULL));
     MUST(ccrnn_optimizer_add_cerebellum(f->opt, f->cb, NULL));

@@ -231,9 +231,9 @@ static void test_cortex_fields(void)
         {60, 4, 5, "5 tensors", CCRNN_ERR_FORMAT},
         {64, 4, 8, "first tensor name length 8", CCRNN_ERR_FORMAT},
         {68, 1, 'W', "first tensor renamed", CCRNN_ERR_FORMAT},
-        {77, 8, 3, "first tensor 3 rows", CCRNN_ERR_FORMAT},
-        {93, 4, 0x7FC00000u, "NaN weight", CCRNN_ERR_NUMERIC},
-        {93, 4, 0x7F800000u, "Inf weight", CCRNN_ERR_NUMERIC},
+        {80, 8, 3, "first tensor 3 rows", CCRNN_ERR_FORMAT},
+        {96, 4, 0x7FC00000u, "NaN weight", CCRNN_ERR_NUMERIC},
+        {96, 4, 0x7F800000u, "Inf weight", CCRNN_ERR_NUMERIC},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(ck, base, n);

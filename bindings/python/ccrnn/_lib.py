@@ -27,12 +27,12 @@ from .errors import LibraryError, error_for
 
 # The header this binding mirrors (CCRNN_VERSION_NUMBER of include/ccrnn/ccrnn_version.h).
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 1
+HEADER_VERSION_MINOR = 2
 HEADER_VERSION_PATCH = 0
 HEADER_VERSION_NUMBER = (HEADER_VERSION_MAJOR * 10000 + HEADER_VERSION_MINOR * 100
                          + HEADER_VERSION_PATCH)
 
-SONAME = "libccrnn.so.0"
+SONAME = "libccrnn.so.1"
 
 
 class _Cortex(ctypes.Structure):
@@ -65,6 +65,7 @@ PROTOTYPES = {
     "ccrnn_strerror": (c_char_p, [c_int]),
     "ccrnn_last_error": (c_char_p, []),
     "ccrnn_version_number": (c_uint, []),
+    "ccrnn_param_bounds": (c_int, [c_int, P(c_double), P(c_double)]),
     "ccrnn_version_string": (c_char_p, []),
     # cortex
     "ccrnn_cortex_create": (c_int, [c_int, size_t, size_t, size_t, size_t, size_t, c_uint64,
@@ -89,6 +90,8 @@ PROTOTYPES = {
     "ccrnn_cortex_window_start_state": (c_int, [CX, FLOATP, size_t]),
     "ccrnn_cortex_hidden": (c_int, [CX, size_t, FLOATP, size_t]),
     "ccrnn_cortex_params": (c_int, [CX, P(FLOATP), P(FLOATP), P(size_t)]),
+    "ccrnn_cortex_set_values": (c_int, [CX, FLOATP, size_t]),
+    "ccrnn_cortex_sync": (c_int, [CX, CX]),
     "ccrnn_cortex_zero_grad": (c_int, [CX]),
     "ccrnn_cortex_tensor_count": (c_int, [CX, P(size_t)]),
     "ccrnn_cortex_tensor_info": (c_int, [CX, size_t, P(c_char_p), P(size_t), P(size_t),
@@ -111,6 +114,7 @@ PROTOTYPES = {
                                        size_t, P(c_double)]),
     "ccrnn_cerebellum_hidden": (c_int, [CB, size_t, FLOATP, size_t]),
     "ccrnn_cerebellum_params": (c_int, [CB, P(FLOATP), P(FLOATP), P(size_t)]),
+    "ccrnn_cerebellum_set_values": (c_int, [CB, FLOATP, size_t]),
     "ccrnn_cerebellum_zero_grad": (c_int, [CB]),
     "ccrnn_cerebellum_tensor_count": (c_int, [CB, P(size_t)]),
     "ccrnn_cerebellum_tensor_info": (c_int, [CB, size_t, P(c_char_p), P(size_t), P(size_t),
@@ -119,6 +123,8 @@ PROTOTYPES = {
     "ccrnn_cerebellum_set_tensor": (c_int, [CB, c_char_p, FLOATP, size_t]),
     # synthetic-gradient glue
     "ccrnn_synthetic_gradient": (c_int, [CB, CX, FLOATP, size_t, c_double, FLOATP, size_t]),
+    "ccrnn_window_end": (c_int, [CX, CB, FLOATP, size_t, c_double, c_uint, FLOATP, size_t,
+                                 P(c_double)]),
     "ccrnn_synthetic_gradient_learn": (c_int, [CB, CX, FLOATP, size_t, FLOATP, size_t,
                                                P(c_double)]),
     # optimizer
@@ -169,7 +175,7 @@ def _in_dir(directory):
         path = pathlib.Path(directory) / name
         if path.exists():
             return str(path)
-    # a wheel carries the real file only (libccrnn.so.0.X.Y), without the symlinks
+    # a wheel carries the real file only (libccrnn.so.1.X.Y), without the symlinks
     versioned = sorted(pathlib.Path(directory).glob(SONAME + ".*"))
     return str(versioned[-1]) if versioned else None
 

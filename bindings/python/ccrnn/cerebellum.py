@@ -23,7 +23,7 @@ class Cerebellum(Attachable):
 
     _kind = "Cerebellum"
     _destroy_name = "ccrnn_cerebellum_destroy"
-    # params/grads views (Attachable): layers.K.weight, layers.K.bias, flat
+    # params/grads views (Attachable): 0.weight, 0.bias, 2.weight, ... (nn.Sequential names), flat
     _params_fn = lib.ccrnn_cerebellum_params
 
     def __init__(self, n_in, n_out=None, n_ctx=0, n_hidden_layers=1, width=None, max_batch=1,
@@ -94,7 +94,6 @@ class Cerebellum(Attachable):
     ablated = _flag_property(Param.ABLATED, "predicts zeros and learns nothing")
     io_lesion = _flag_property(Param.IO_LESION, "frozen, but still predicts")
     loss_mean = _flag_property(Param.LOSS_MEAN, "learn's gradient divided by the batch")
-    forward_cache = _flag_property(Param.FORWARD_CACHE, "reuse a matching predict in learn")
 
     def set_fibres(self, n_fibres, seed=0):
         """Mossy-fibre sparsity: each input-layer row keeps n_fibres random inputs."""

@@ -29,7 +29,6 @@ class Param(enum.IntEnum):
     ABLATED = 20
     IO_LESION = 21
     LOSS_MEAN = 22
-    FORWARD_CACHE = 23
     LR = 30
     BETA1 = 31
     BETA2 = 32
@@ -45,6 +44,12 @@ class Param(enum.IntEnum):
 class CerebellumFlag(enum.IntFlag):
     DEFAULT = 0
     ZERO_LAST_WEIGHT_ONLY = 1
+
+
+class WindowFlag(enum.IntFlag):
+    DEFAULT = 0
+    NO_SYNTHETIC = 1
+    NO_LEARN = 2
 
 
 class OptimizerKind(enum.IntEnum):

@@ -35,7 +35,7 @@ class Cortex(Attachable):
 
     _kind = "Cortex"
     _destroy_name = "ccrnn_cortex_destroy"
-    # params/grads views (Attachable): weight_ih, weight_hh, bias_ih, bias_hh,
+    # params/grads views (Attachable): weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0,
     # readout.weight, readout.bias, flat in PyTorch's layout
     _params_fn = lib.ccrnn_cortex_params
 

@@ -222,7 +222,7 @@ START_TEST(classification_scores_the_last_step)
 }
 END_TEST
 
-static void cortex_params(ex_model *m, float **v, size_t *n)
+static void cortex_params(ex_model *m, const float **v, size_t *n)
 {
     ck_assert_int_eq(ccrnn_cortex_params(ex_model_cortex(m), v, NULL, n), CCRNN_OK);
 }
@@ -253,7 +253,7 @@ START_TEST(ablated_ccrnn_is_truncated_bptt)
     train_some(crnn, 4);
     train_some(ablated, 4);
     train_some(ccrnn, 4);
-    float *a, *b, *c;
+    const float *a, *b, *c;
     size_t na, nb, nc;
     cortex_params(crnn, &a, &na);
     cortex_params(ablated, &b, &nb);
@@ -302,7 +302,7 @@ START_TEST(lesioned_cerebellum_stays_frozen)
     ck_assert_int_eq(ex_model_create(&cfg, &task, &m), CCRNN_OK);
     ck_assert_int_eq(ex_model_begin_epoch(m, 1), CCRNN_OK);
     train_some(m, 2); /* learns: its last layer moves away from zero */
-    float *w;
+    const float *w;
     size_t n;
     ck_assert_int_eq(ccrnn_cerebellum_params(ex_model_cerebellum(m), &w, NULL, &n), CCRNN_OK);
     float *before = malloc(n * sizeof *before);
@@ -326,7 +326,7 @@ START_TEST(mossy_fibres_limit_the_inputs)
     ccrnn_cerebellum *cb = ex_model_cerebellum(m);
     size_t rows, cols, off;
     const char *name;
-    float *w;
+    const float *w;
     ck_assert_int_eq(ccrnn_cerebellum_tensor_info(cb, 0, &name, &rows, &cols, &off), CCRNN_OK);
     ck_assert_int_eq(ccrnn_cerebellum_params(cb, &w, NULL, NULL), CCRNN_OK);
     ck_assert_uint_eq(cols, 10);

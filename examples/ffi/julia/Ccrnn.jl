@@ -18,7 +18,7 @@ column-major, so a (batch x n) C buffer is an `n x batch` Julia matrix: one colu
 per sample.  Pass `Float32` arrays; no conversion is done for you.
 
 The library is `ENV["CCRNN_LIBRARY"]` if set when the module is loaded, else the
-soname `libccrnn.so.0` found by the dynamic linker (set LD_LIBRARY_PATH, or use
+soname `libccrnn.so.1` found by the dynamic linker (set LD_LIBRARY_PATH, or use
 `pkg-config --variable=libdir libccrnn`).  See docs/julia.md.
 """
 module Ccrnn
@@ -29,7 +29,7 @@ export reset!, begin_window!, forward!, output_grad!, hidden_grad!, backward!, g
        predict!, learn!, synthetic_gradient!, synthetic_gradient_learn!, add_cortex!,
        add_cerebellum!, step!, mse!
 
-const libccrnn = get(ENV, "CCRNN_LIBRARY", "libccrnn.so.0")
+const libccrnn = get(ENV, "CCRNN_LIBRARY", "libccrnn.so.1")
 
 # ---- enums (pinned numbers of ccrnn.h) -----------------------------------------------
 const CCRNN_OK = 0
@@ -54,7 +54,6 @@ const CCRNN_PARAM_TRAINING = 10
 const CCRNN_PARAM_ABLATED = 20
 const CCRNN_PARAM_IO_LESION = 21
 const CCRNN_PARAM_LOSS_MEAN = 22
-const CCRNN_PARAM_FORWARD_CACHE = 23
 const CCRNN_PARAM_LR = 30
 const CCRNN_PARAM_BETA1 = 31
 const CCRNN_PARAM_BETA2 = 32
@@ -69,6 +68,9 @@ const CCRNN_PARAM_STEPS = 39
 const CCRNN_CEREBELLUM_DEFAULT = 0
 const CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY = 1
 
+const CCRNN_WINDOW_DEFAULT = 0
+const CCRNN_WINDOW_NO_SYNTHETIC = 1
+const CCRNN_WINDOW_NO_LEARN = 2
 const CCRNN_OPT_ADAM = 0
 const CCRNN_OPT_SGD = 1
 const CCRNN_OPT_RMSPROP = 2
@@ -77,7 +79,7 @@ const CCRNN_GROUP_LR_SCALE = 0
 const CCRNN_GROUP_FROZEN = 1
 
 # The header this file mirrors (CCRNN_VERSION_NUMBER).
-const HEADER_VERSION_NUMBER = 100
+const HEADER_VERSION_NUMBER = 200
 
 # ---- raw wrappers: one per header function, in header order --------------------------
 # Handles are Ptr{Cvoid}; T* is Ptr{T} (pass an array, a Ref or C_NULL).
@@ -145,6 +147,13 @@ ccrnn_cortex_params(cx, values, grads, count) =
     ccall((:ccrnn_cortex_params, libccrnn), Cint,
           (Ptr{Cvoid}, Ptr{Ptr{Cfloat}}, Ptr{Ptr{Cfloat}}, Ptr{Csize_t}), cx, values, grads, count)
 ccrnn_cortex_zero_grad(cx) = ccall((:ccrnn_cortex_zero_grad, libccrnn), Cint, (Ptr{Cvoid},), cx)
+ccrnn_cortex_set_values(cx, values, count) =
+    ccall((:ccrnn_cortex_set_values, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t),
+          cx, values, count)
+ccrnn_cortex_sync(dst, src) =
+    ccall((:ccrnn_cortex_sync, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Cvoid}), dst, src)
+ccrnn_param_bounds(param, lo, hi) =
+    ccall((:ccrnn_param_bounds, libccrnn), Cint, (Cint, Ptr{Cdouble}, Ptr{Cdouble}), param, lo, hi)
 ccrnn_cortex_tensor_count(cx, count) =
     ccall((:ccrnn_cortex_tensor_count, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Csize_t}), cx, count)
 ccrnn_cortex_tensor_info(cx, index, name, rows, cols, offset) =
@@ -198,6 +207,9 @@ ccrnn_cerebellum_params(cb, values, grads, count) =
           (Ptr{Cvoid}, Ptr{Ptr{Cfloat}}, Ptr{Ptr{Cfloat}}, Ptr{Csize_t}), cb, values, grads, count)
 ccrnn_cerebellum_zero_grad(cb) =
     ccall((:ccrnn_cerebellum_zero_grad, libccrnn), Cint, (Ptr{Cvoid},), cb)
+ccrnn_cerebellum_set_values(cb, values, count) =
+    ccall((:ccrnn_cerebellum_set_values, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t),
+          cb, values, count)
 ccrnn_cerebellum_tensor_count(cb, count) =
     ccall((:ccrnn_cerebellum_tensor_count, libccrnn), Cint, (Ptr{Cvoid}, Ptr{Csize_t}), cb, count)
 ccrnn_cerebellum_tensor_info(cb, index, name, rows, cols, offset) =
@@ -216,6 +228,10 @@ ccrnn_synthetic_gradient(cb, cx, ctx, n_ctx, scale, dz, n) =
     ccall((:ccrnn_synthetic_gradient, libccrnn), Cint,
           (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Cdouble, Ptr{Cfloat}, Csize_t),
           cb, cx, ctx, n_ctx, scale, dz, n)
+ccrnn_window_end(cx, cb, ctx, ctx_len, scale, flags, dz_start, dz_start_len, cb_loss) =
+    ccall((:ccrnn_window_end, libccrnn), Cint,
+          (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Cdouble, Cuint, Ptr{Cfloat}, Csize_t,
+           Ptr{Cdouble}), cx, cb, ctx, ctx_len, scale, flags, dz_start, dz_start_len, cb_loss)
 ccrnn_synthetic_gradient_learn(cb, cx, ctx, n_ctx, dz_start, n, loss) =
     ccall((:ccrnn_synthetic_gradient_learn, libccrnn), Cint,
           (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Ptr{Cfloat}, Csize_t, Ptr{Cdouble}),

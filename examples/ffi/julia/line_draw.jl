@@ -8,7 +8,7 @@
 # in Debian 12, so this file has not been run in CI; tests/ffi/test_header_mirror.py
 # checks the ccall wrappers it uses against the header and the library.
 #
-#   CCRNN_LIBRARY=build/lib/libccrnn.so.0 julia examples/ffi/julia/line_draw.jl 1 2
+#   CCRNN_LIBRARY=build/lib/libccrnn.so.1 julia examples/ffi/julia/line_draw.jl 1 2
 #   (arguments: seed, epochs; writes line-draw-julia-curves.csv)
 #
 # Julia arrays are column-major: a (batch x n) C buffer is an n x batch matrix here.

@@ -3,7 +3,7 @@
 # the output must equal it at every step 0..4; windows of one step (tau = 1), the
 # cerebellum's synthetic gradient at each window end.
 #
-#   CCRNN_LIBRARY=build/lib/libccrnn.so.0 julia examples/ffi/julia/quickstart.jl
+#   CCRNN_LIBRARY=build/lib/libccrnn.so.1 julia examples/ffi/julia/quickstart.jl
 #
 # Matrices are n x batch (one column per sample): the C library's batch-first rows.
 include(joinpath(@__DIR__, "Ccrnn.jl"))

@@ -5,7 +5,7 @@ binding.  A port of examples/line-draw (the C program and examples/common/driver
 the same data streams, seeds, call sequence and arithmetic order, so the same seed
 gives the same numbers (tests/ffi/test_line_draw_match.py checks it).
 
-    CCRNN_LIBRARY=build/lib/libccrnn.so.0 PYTHONPATH=bindings/python \\
+    CCRNN_LIBRARY=build/lib/libccrnn.so.1 PYTHONPATH=bindings/python \\
         /usr/bin/python3 examples/ffi/python/line_draw.py --seeds 1 --epochs 2
 
 Writes curves.csv, runs.csv and trajectories.csv into --out, in the C program's

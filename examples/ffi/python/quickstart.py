@@ -9,7 +9,7 @@ easy even
 without the cerebellum, because step 0 is supervised: set cb.ablated = True after
 creating it to compare with plain truncated BPTT.)
 
-    CCRNN_LIBRARY=build/lib/libccrnn.so.0 PYTHONPATH=bindings/python \\
+    CCRNN_LIBRARY=build/lib/libccrnn.so.1 PYTHONPATH=bindings/python \\
         /usr/bin/python3 examples/ffi/python/quickstart.py
 """
 import numpy as np
@@ -45,4 +45,4 @@ with ccrnn.Cortex("lstm", n_in=1, n_hidden=H, n_out=1, max_batch=B, max_window=1
         if batch % 50 == 0:
             print("batch %3d  loss %.4f  grad norm %.3f" % (batch, total / L, opt.grad_norm))
     print("parameters: cortex %d, cerebellum %d; weight_hh %s"
-          % (cx.params.size, cb.params.size, cx.tensor("weight_hh").shape))
+          % (cx.params.size, cb.params.size, cx.tensor("weight_hh_l0").shape))

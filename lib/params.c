@@ -1,0 +1,182 @@
+/* The parameter core (params.h) and the public calls it serves for both objects:
+ * flat views, zero_grad, set_values and the named-tensor calls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+
+int ccrnn__params_add(ccrnn_params *p, const char *name, size_t rows, size_t cols)
+{
+    if (p->n_tensors == CCRNN__MAX_TENSORS) return 0;
+    ccrnn_tensor *t = &p->tensors[p->n_tensors++];
+    strncpy(t->name, name, sizeof t->name - 1);
+    t->name[sizeof t->name - 1] = '\0';
+    t->rows = rows;
+    t->cols = cols;
+    t->offset = p->count;
+    p->count += ccrnn__numel(t);
+    return 1;
+}
+
+uint64_t ccrnn__params_bytes(uint64_t count) { return 2 * count * sizeof(float); }
+
+int ccrnn__params_alloc(ccrnn_params *p)
+{
+    p->values = ccrnn__calloc(p->count, sizeof(float));
+    p->grads = ccrnn__calloc(p->count, sizeof(float));
+    p->la = ccrnn__la_create();
+    return p->values && p->grads && p->la;
+}
+
+void ccrnn__params_free(ccrnn_params *p)
+{
+    free(p->values);
+    free(p->grads);
+    ccrnn__la_destroy(p->la);
+}
+
+void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src)
+{
+    memcpy(dst->values, src->values, src->count * sizeof(float));
+    memcpy(dst->grads, src->grads, src->count * sizeof(float));
+    ccrnn__la_set_threads(dst->la, ccrnn__la_threads(src->la));
+    dst->hold = src->hold;
+    dst->version++;
+}
+
+void ccrnn__params_written(ccrnn_params *p)
+{
+    if (p->mask) {
+        float *w = p->values + p->mask_offset;
+        for (size_t i = 0; i < p->mask_len; i++) w[i] *= p->mask[i];
+    }
+    p->version++;
+}
+
+void ccrnn__params_set_threads(ccrnn_params *p, int threads) { ccrnn__la_set_threads(p->la, threads); }
+int ccrnn__params_threads(const ccrnn_params *p) { return ccrnn__la_threads(p->la); }
+
+/* ---- the public calls, once for both objects ----------------------------------------
+ * Every object struct begins with its ccrnn_params, so a handle is also a pointer to
+ * its core. */
+
+static int view(const ccrnn_params *p, const float **values, float **grads, size_t *count)
+{
+    if (values) *values = p->values;
+    if (grads) *grads = p->grads;
+    if (count) *count = p->count;
+    return CCRNN_OK;
+}
+
+static int zero_grad(ccrnn_params *p)
+{
+    memset(p->grads, 0, p->count * sizeof(float));
+    return CCRNN_OK;
+}
+
+static int set_values(const char *fn, ccrnn_params *p, const float *values, size_t n)
+{
+    if (!values) return ccrnn__fail(CCRNN_ERR_NULL, fn, "argument 'values' is NULL");
+    REQUIRE_LEN_IN(fn, n, p->count, "values (parameter count)");
+    if (!ccrnn__all_finite(values, n))
+        return ccrnn__fail(CCRNN_ERR_NUMERIC, fn, "values contain NaN or Inf");
+    memcpy(p->values, values, n * sizeof(float));
+    ccrnn__params_written(p);
+    return CCRNN_OK;
+}
+
+static int tensor_count(const char *fn, const ccrnn_params *p, size_t *count)
+{
+    if (!count) return ccrnn__fail(CCRNN_ERR_NULL, fn, "argument 'count' is NULL");
+    *count = p->n_tensors;
+    return CCRNN_OK;
+}
+
+static int tensor_info(const char *fn, const ccrnn_params *p, size_t index, const char **name,
+                       size_t *rows, size_t *cols, size_t *offset)
+{
+    if (index >= p->n_tensors)
+        return ccrnn__fail(CCRNN_ERR_ARG, fn, "tensor index %zu >= %zu", index, p->n_tensors);
+    const ccrnn_tensor *t = &p->tensors[index];
+    if (name) *name = t->name;
+    if (rows) *rows = t->rows;
+    if (cols) *cols = t->cols;
+    if (offset) *offset = t->offset;
+    return CCRNN_OK;
+}
+
+static int find(const char *fn, const ccrnn_params *p, const char *name, const void *buf,
+                size_t n, const ccrnn_tensor **out)
+{
+    if (!name) return ccrnn__fail(CCRNN_ERR_NULL, fn, "argument 'name' is NULL");
+    if (!buf) return ccrnn__fail(CCRNN_ERR_NULL, fn, "argument 'buf' is NULL");
+    const ccrnn_tensor *t = ccrnn__tensor_find(p->tensors, p->n_tensors, name);
+    if (!t) return ccrnn__fail(CCRNN_ERR_ARG, fn, "no tensor named '%s'", name);
+    REQUIRE_LEN_IN(fn, n, ccrnn__numel(t), "tensor buffer");
+    *out = t;
+    return CCRNN_OK;
+}
+
+static int get_tensor(const char *fn, const ccrnn_params *p, const char *name, float *buf, size_t n)
+{
+    const ccrnn_tensor *t = NULL;
+    int st = find(fn, p, name, buf, n, &t);
+    if (st) return st;
+    memcpy(buf, p->values + t->offset, n * sizeof(float));
+    return CCRNN_OK;
+}
+
+static int set_tensor(const char *fn, ccrnn_params *p, const char *name, const float *buf, size_t n)
+{
+    const ccrnn_tensor *t = NULL;
+    int st = find(fn, p, name, buf, n, &t);
+    if (st) return st;
+    if (!ccrnn__all_finite(buf, n)) return ccrnn__fail(CCRNN_ERR_NUMERIC, fn, "values contain NaN or Inf");
+    memcpy(p->values + t->offset, buf, n * sizeof(float));
+    ccrnn__params_written(p);
+    return CCRNN_OK;
+}
+
+#define CORE(h) ((ccrnn_params *)(void *)(h))
+#define CCORE(h) ((const ccrnn_params *)(const void *)(h))
+
+#define DEFINE_PARAMETER_CALLS(obj, type, h)                                                  \
+    int ccrnn_##obj##_params(type *h, const float **values, float **grads, size_t *count) \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return view(CCORE(h), values, grads, count);                                          \
+    }                                                                                         \
+    int ccrnn_##obj##_zero_grad(type *h)                                                      \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return zero_grad(CORE(h));                                                            \
+    }                                                                                         \
+    int ccrnn_##obj##_set_values(type *h, const float *values, size_t n)                      \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return set_values(__func__, CORE(h), values, n);                                      \
+    }                                                                                         \
+    int ccrnn_##obj##_tensor_count(const type *h, size_t *count)                              \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return tensor_count(__func__, CCORE(h), count);                                       \
+    }                                                                                         \
+    int ccrnn_##obj##_tensor_info(const type *h, size_t index, const char **name, size_t *rows, \
+                                  size_t *cols, size_t *offset)                               \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return tensor_info(__func__, CCORE(h), index, name, rows, cols, offset);              \
+    }                                                                                         \
+    int ccrnn_##obj##_get_tensor(const type *h, const char *name, float *buf, size_t n)       \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return get_tensor(__func__, CCORE(h), name, buf, n);                                  \
+    }                                                                                         \
+    int ccrnn_##obj##_set_tensor(type *h, const char *name, const float *buf, size_t n)       \
+    {                                                                                         \
+        REQUIRE(h);                                                                           \
+        return set_tensor(__func__, CORE(h), name, buf, n);                                   \
+    }
+
+DEFINE_PARAMETER_CALLS(cortex, ccrnn_cortex, cx)
+DEFINE_PARAMETER_CALLS(cerebellum, ccrnn_cerebellum, cb)

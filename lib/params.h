@@ -1,0 +1,49 @@
+/* The parameter core: what a cortex and a cerebellum share.  Each object's struct
+ * begins with a ccrnn_params, so the public tensor, view and thread calls of both are
+ * written once (params.c) and the optimizer and the checkpoint codec reach any
+ * object's parameters through the same fields. */
+#ifndef CCRNN_PARAMS_H
+#define CCRNN_PARAMS_H
+
+#include "internal.h"
+#include "linalg.h"
+
+#define CCRNN__MAX_TENSORS 40
+
+typedef struct ccrnn_params {
+    float *values, *grads;      /* count floats each, tensors back to back */
+    size_t count;
+    ccrnn_tensor tensors[CCRNN__MAX_TENSORS];
+    size_t n_tensors;
+    ccrnn_la *la;               /* BLIS runtime of the handle (its thread count) */
+    /* Values kept at exactly zero (the cerebellum's mossy-fibre mask): entry i of the
+     * mask multiplies values[mask_offset + i] after every write.  NULL: none. */
+    const float *mask;
+    size_t mask_offset, mask_len;
+    uint64_t version;           /* changes whenever the values change */
+    /* What the optimizer does with this group: CCRNN__UPDATE, or skip it and zero
+     * (CCRNN__HOLD_ZERO) or keep (CCRNN__HOLD_KEEP) its gradients. */
+    int hold;
+} ccrnn_params;
+
+enum { CCRNN__UPDATE = 0, CCRNN__HOLD_ZERO = 1, CCRNN__HOLD_KEEP = 2 };
+
+/* Elements of a tensor (1-D tensors have cols = 0). */
+static inline size_t ccrnn__numel(const ccrnn_tensor *t) { return t->rows * (t->cols ? t->cols : 1); }
+
+/* Append a tensor to the table; offsets follow in order.  0 when the table is full. */
+CCRNN_HIDDEN int ccrnn__params_add(ccrnn_params *p, const char *name, size_t rows, size_t cols);
+/* Allocate values, gradients and the BLIS runtime for the table built so far. */
+CCRNN_HIDDEN int ccrnn__params_alloc(ccrnn_params *p);
+CCRNN_HIDDEN void ccrnn__params_free(ccrnn_params *p);
+/* Bytes ccrnn__params_alloc takes for `count` values. */
+CCRNN_HIDDEN uint64_t ccrnn__params_bytes(uint64_t count);
+/* dst (same table) takes src's values, gradients and thread count. */
+CCRNN_HIDDEN void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src);
+/* After any write of the values: re-apply the mask, bump the version. */
+CCRNN_HIDDEN void ccrnn__params_written(ccrnn_params *p);
+/* THREADS for _set_param / _get_param. */
+CCRNN_HIDDEN void ccrnn__params_set_threads(ccrnn_params *p, int threads);
+CCRNN_HIDDEN int ccrnn__params_threads(const ccrnn_params *p);
+
+#endif

@@ -1,8 +1,9 @@
 #include "mpi_group.h"
 
 #include <limits.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 int ex_mpi_sum(float *buf, size_t n, void *ctx)
 {
@@ -34,13 +35,29 @@ void ex_mpi_data_parallel(ex_config *cfg, MPI_Comm *comm)
     cfg->parallel.ctx = comm;
 }
 
-void ex_mpi_say(const char *fmt, ...)
+static int saved_out = -1, saved_err = -1;
+
+static int world_rank(void)
 {
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank != 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    return rank;
+}
+
+void ex_mpi_quiet_begin(void)
+{
+    if (world_rank() == 0) return;
+    int null = open("/dev/null", O_WRONLY);
+    fflush(stdout), fflush(stderr);
+    saved_out = dup(1), saved_err = dup(2);
+    if (null >= 0) dup2(null, 1), dup2(null, 2), close(null);
+}
+
+void ex_mpi_quiet_end(void)
+{
+    if (saved_out < 0) return;
+    fflush(stdout), fflush(stderr);
+    dup2(saved_out, 1), dup2(saved_err, 2);
+    close(saved_out), close(saved_err);
+    saved_out = saved_err = -1;
 }

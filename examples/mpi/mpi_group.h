@@ -18,8 +18,9 @@ int ex_mpi_sum(float *buf, size_t n, void *ctx);
  * single-process. */
 void ex_mpi_data_parallel(ex_config *cfg, MPI_Comm *comm);
 
-/* Print to stderr only on rank 0 of MPI_COMM_WORLD (messages that every rank would
- * repeat). */
-void ex_mpi_say(const char *fmt, ...);
+/* Between these two calls, ranks other than 0 of MPI_COMM_WORLD write nothing to
+ * stdout and stderr: for option parsing that every rank does and rank 0 reports. */
+void ex_mpi_quiet_begin(void);
+void ex_mpi_quiet_end(void);
 
 #endif

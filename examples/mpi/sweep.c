@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <fcntl.h>
 
 int sweep_owner(size_t j, int size)
 {
@@ -81,25 +79,6 @@ int sweep_any_failed(int status, MPI_Comm comm)
     int mine = status != 0, any = 0;
     MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
     return any;
-}
-
-static int saved_out = -1, saved_err = -1;
-
-void sweep_quiet_begin(int rank)
-{
-    if (rank == 0) return;
-    int null = open("/dev/null", O_WRONLY);
-    fflush(stdout), fflush(stderr);
-    saved_out = dup(1), saved_err = dup(2);
-    if (null >= 0) dup2(null, 1), dup2(null, 2), close(null);
-}
-
-void sweep_quiet_end(int rank)
-{
-    if (rank == 0 || saved_out < 0) return;
-    fflush(stdout), fflush(stderr);
-    dup2(saved_out, 1), dup2(saved_err, 2);
-    close(saved_out), close(saved_err);
 }
 
 static void usage(FILE *f)

@@ -13,6 +13,8 @@
 
 #include <mpi.h>
 
+#include "mpi_group.h"
+
 /* The rank that trains run j (0-based, in the program's own loop order) of a sweep over
  * `size` ranks: round robin, reversed on every other round ("snake"), so runs of
  * alternating cost (cRNN, ccRNN, cRNN, ...) spread evenly. */
@@ -38,10 +40,6 @@ int sweep_gather(const double *mine, size_t n_runs, size_t width, double *all, M
 
 /* 1 when any rank passes a nonzero status, on every rank. */
 int sweep_any_failed(int status, MPI_Comm comm);
-
-/* Parse options on every rank but let only rank 0 print (help, errors). */
-void sweep_quiet_begin(int rank);
-void sweep_quiet_end(int rank);
 
 /* The task programs' parts: argv[0] is the task's name, the rest its options. */
 int sweep_line_draw(int argc, char **argv, MPI_Comm comm);

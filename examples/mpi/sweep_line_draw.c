@@ -8,7 +8,10 @@
 
 /* One run's results as a row of doubles: the curves, the test metrics, the time, the
  * ataxia measures and the drawn path of every cue. */
-static size_t row_width(const plan *p) { return 5 * p->epochs + 4 + 3 + LD_CUES * LD_STEPS * 2 + 1; }
+static size_t row_width(const plan *p)
+{
+    return 5 * p->epochs + 4 + 3 + LD_CUES * LD_STEPS * 2 + 1;
+}
 
 static void pack(const plan *p, const run_result *r, sweep_row *row)
 {
@@ -54,10 +57,10 @@ int sweep_line_draw(int argc, char **argv, MPI_Comm comm)
     options o;
     plan p;
     default_options(&o);
-    sweep_quiet_begin(rank);
+    ex_mpi_quiet_begin();
     int rc = parse_options(argc, argv, &o);
     if (rc == EX_ARGS_OK) rc = make_plan(&o, &p) ? EX_ARGS_ERROR : EX_ARGS_OK;
-    sweep_quiet_end(rank);
+    ex_mpi_quiet_end();
     if (rc != EX_ARGS_OK) return rc == EX_ARGS_HELP ? 0 : 2;
     if (sweep_any_failed(rank == 0 && ex_mkdirs(p.out), comm)) return 1;
 

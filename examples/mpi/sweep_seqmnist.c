@@ -34,7 +34,8 @@ static void pack(seqmnist_sweep *s, size_t ti, size_t mi, size_t si, sweep_row *
     for (size_t e = 0; e < E; e++) put_eval(row, &r->valid[e]);
     put_eval(row, &r->test);
     sweep_put(row, r->done);
-    if (si == 0) sweep_put_f(row, seqmnist_sweep_drawing(s, ti, mi), s->n_draw * SEQMNIST_STEPS * 2);
+    if (si == 0)
+        sweep_put_f(row, seqmnist_sweep_drawing(s, ti, mi), s->n_draw * SEQMNIST_STEPS * 2);
 }
 
 static void unpack(seqmnist_sweep *s, size_t ti, size_t mi, size_t si, sweep_row *row)
@@ -46,7 +47,8 @@ static void unpack(seqmnist_sweep *s, size_t ti, size_t mi, size_t si, sweep_row
     for (size_t e = 0; e < E; e++) get_eval(row, &r->valid[e]);
     get_eval(row, &r->test);
     r->done = (int)sweep_get(row);
-    if (si == 0) sweep_get_f(row, seqmnist_sweep_drawing(s, ti, mi), s->n_draw * SEQMNIST_STEPS * 2);
+    if (si == 0)
+        sweep_get_f(row, seqmnist_sweep_drawing(s, ti, mi), s->n_draw * SEQMNIST_STEPS * 2);
 }
 
 /* Run j in the program's order: truncations outer, then models, then seeds. */
@@ -70,7 +72,8 @@ static int run_spread(const options *o, seqmnist_task *t, seqmnist_sweep *s, con
     double *all = rank == 0 ? calloc(n_runs * width, sizeof(double)) : NULL;
     int st = !rows || (rank == 0 && !all) ? -1 : 0;
     ex_progress pg;
-    ex_progress_init(&pg, mine * s->epochs * ((t->n_train + (size_t)o->batch - 1) / (size_t)o->batch));
+    size_t batches = (t->n_train + (size_t)o->batch - 1) / (size_t)o->batch;
+    ex_progress_init(&pg, mine * s->epochs * batches);
     for (size_t j = 0; j < n_runs && !st; j++) {
         size_t ti, mi, si;
         if (sweep_owner(j, size) != rank) continue;
@@ -115,7 +118,7 @@ int sweep_seqmnist(int argc, char **argv, MPI_Comm comm)
     default_options(&o);
     seqmnist_sweep s;
     memset(&s, 0, sizeof s);
-    sweep_quiet_begin(rank);
+    ex_mpi_quiet_begin();
     int pr = parse_options(argc, argv, &o), kind = -1;
     if (pr == EX_ARGS_OK && (kind = parse_kind(o.task)) < 0) {
         fprintf(stderr, "seqmnist: --task must be line, digit or class\n");
@@ -128,7 +131,7 @@ int sweep_seqmnist(int argc, char **argv, MPI_Comm comm)
     }
     s.kind = kind;
     if (pr == EX_ARGS_OK && plan_sweep(&o, &s)) pr = EX_ARGS_ERROR;
-    sweep_quiet_end(rank);
+    ex_mpi_quiet_end();
     if (pr != EX_ARGS_OK) return pr == EX_ARGS_HELP ? 0 : 2;
     char out[4096];
     snprintf(out, sizeof out, "%s", o.out ? o.out : "");

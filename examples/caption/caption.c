@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "captioner.h"
@@ -26,7 +29,7 @@
 
 typedef struct options {
     const char *data, *features, *captions, *out, *bptt, *models, *seeds;
-    long epochs, embed, hidden, cb_width, cb_layers, batch, threads, samples;
+    long epochs, embed, hidden, cb_width, cb_layers, batch, threads, samples, jobs;
     long train_images, valid_images, test_images, caps_per_image, min_count;
     long min_words, max_words, data_seed;
     double lr, clip, sg_scale;
@@ -48,6 +51,7 @@ static void default_options(options *o)
     o->cb_layers = 2;
     o->batch = 100;
     o->threads = 1;
+    o->jobs = 1;
     o->samples = 8;
     o->train_images = 2000;
     o->valid_images = 300;
@@ -114,6 +118,8 @@ static int parse_options(int argc, char **argv, options *o)
          "seed of the scenes and of the image splits"},
         {"samples", EX_OPT_INT, &o->samples, 0, 100, "N", "test scenes on samples.html"},
         {"threads", EX_OPT_INT, &o->threads, 1, 256, "N", "BLIS threads per network"},
+        {"jobs", EX_OPT_INT, &o->jobs, 1, 64, "N",
+         "train up to N runs at once in child processes (same results as 1)"},
     };
     const char *about =
         "Train LSTM caption decoders, with (ccRNN) and without (cRNN) a cerebellum that\n"
@@ -278,6 +284,81 @@ static int run_one(const cap_config *cfg, const dataset *d, const cap_plan *p, e
     return st;
 }
 
+static void run_label(const cap_run *r, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s tau %s seed %llu", r->ccrnn ? "ccRNN" : "cRNN", cap_tau_name(r->tau),
+             (unsigned long long)r->seed);
+}
+
+static int run_serial(const options *o, const dataset *d, const cap_plan *p, cap_results *res)
+{
+    ex_progress pg;
+    ex_progress_init(&pg, res->n_runs * p->epochs);
+    int st = 0;
+    for (size_t i = 0; i < res->n_runs && !st; i++) {
+        cap_run *r = &res->runs[i];
+        cap_config cfg;
+        char label[96];
+        model_config(o, d, p, r->tau, r->ccrnn, r->seed, &cfg);
+        run_label(r, label, sizeof label);
+        ex_progress_label(&pg, label);
+        st = run_one(&cfg, d, p, &pg, r);
+        ex_progress_finish(&pg);
+        if (!st) cap_print_run(stdout, r, p->epochs);
+    }
+    return st;
+}
+
+/* --jobs N: each run in a child process that leaves its results in a file in --out;
+ * the results do not depend on N. */
+static int run_parallel(const options *o, const dataset *d, const cap_plan *p, cap_results *res)
+{
+    pid_t pid[CAP_MAX_TAU * CAP_MAX_SEEDS * 2];
+    size_t next = 0, running = 0;
+    int st = 0;
+    char path[1024];
+    fflush(stdout);
+    while ((next < res->n_runs && !st) || running > 0) {
+        if (next < res->n_runs && !st && running < (size_t)o->jobs) {
+            cap_run *r = &res->runs[next];
+            snprintf(path, sizeof path, "%s/.run-%zu.bin", p->out, next);
+            pid[next] = fork();
+            if (pid[next] == 0) {
+                cap_config cfg;
+                ex_progress pg;
+                ex_progress_init(&pg, p->epochs);
+                pg.active = 0; /* children stay quiet */
+                model_config(o, d, p, r->tau, r->ccrnn, r->seed, &cfg);
+                int cst = run_one(&cfg, d, p, &pg, r);
+                if (!cst) cst = cap_run_save(path, r, p->epochs, res->n_samples);
+                _exit(cst ? 1 : 0);
+            }
+            if (pid[next] < 0) st = -1, perror("caption: fork");
+            else next++, running++;
+            continue;
+        }
+        int status = 0;
+        pid_t done = wait(&status);
+        if (done < 0) break;
+        running--;
+        for (size_t i = 0; i < next; i++) {
+            if (pid[i] != done) continue;
+            snprintf(path, sizeof path, "%s/.run-%zu.bin", p->out, i);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+                cap_run_load(path, &res->runs[i], p->epochs, res->n_samples)) {
+                char label[96];
+                run_label(&res->runs[i], label, sizeof label);
+                fprintf(stderr, "caption: run %s failed\n", label);
+                st = -1;
+            } else {
+                cap_print_run(stdout, &res->runs[i], p->epochs);
+            }
+            remove(path);
+        }
+    }
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -297,21 +378,7 @@ int main(int argc, char **argv)
         free_dataset(&d);
         return fprintf(stderr, "caption: out of memory\n"), 1;
     }
-    ex_progress pg;
-    ex_progress_init(&pg, res.n_runs * plan.epochs);
-    int st = 0;
-    for (size_t i = 0; i < res.n_runs && !st; i++) {
-        cap_run *r = &res.runs[i];
-        cap_config cfg;
-        char label[96];
-        model_config(&o, &d, &plan, r->tau, r->ccrnn, r->seed, &cfg);
-        snprintf(label, sizeof label, "%s tau %s seed %llu", r->ccrnn ? "ccRNN" : "cRNN",
-                 cap_tau_name(r->tau), (unsigned long long)r->seed);
-        ex_progress_label(&pg, label);
-        st = run_one(&cfg, &d, &plan, &pg, r);
-        ex_progress_finish(&pg);
-        if (!st) cap_print_run(stdout, r, plan.epochs);
-    }
+    int st = o.jobs > 1 ? run_parallel(&o, &d, &plan, &res) : run_serial(&o, &d, &plan, &res);
     if (!st) st = cap_write_results(&res, &plan, &d.corpus, argc, argv);
     cap_results_free(&res);
     free_dataset(&d);

@@ -60,6 +60,31 @@ void cap_results_free(cap_results *r)
     memset(r, 0, sizeof *r);
 }
 
+int cap_run_save(const char *path, const cap_run *r, size_t epochs, size_t n_samples)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    double tail[5] = {r->test, r->test_bleu, r->gen_len, r->ref_len, r->seconds};
+    int ok = fwrite(r->train, sizeof(double), 4 * epochs, f) == 4 * epochs &&
+             fwrite(tail, sizeof tail, 1, f) == 1 &&
+             fwrite(r->samples, CAP_SAMPLE_TEXT, n_samples, f) == n_samples;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+int cap_run_load(const char *path, cap_run *r, size_t epochs, size_t n_samples)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    double tail[5];
+    int ok = fread(r->train, sizeof(double), 4 * epochs, f) == 4 * epochs &&
+             fread(tail, sizeof tail, 1, f) == 1 &&
+             fread(r->samples, CAP_SAMPLE_TEXT, n_samples, f) == n_samples;
+    fclose(f);
+    r->test = tail[0], r->test_bleu = tail[1], r->gen_len = tail[2], r->ref_len = tail[3];
+    r->seconds = tail[4];
+    return ok ? 0 : -1;
+}
+
 void cap_print_run(FILE *f, const cap_run *r, size_t epochs)
 {
     fprintf(f, "%-5s tau %-4s seed %-3llu  valid CE %.4f  test CE %.4f (%.3f bits/word, "

@@ -42,6 +42,11 @@ typedef struct cap_results {
 int cap_results_init(cap_results *r, const cap_plan *p, size_t n_samples);
 void cap_results_free(cap_results *r);
 
+/* A run's results to a file and back (for runs trained in child processes); the file
+ * is raw host-endian data, read only by the process family that wrote it. */
+int cap_run_save(const char *path, const cap_run *r, size_t epochs, size_t n_samples);
+int cap_run_load(const char *path, cap_run *r, size_t epochs, size_t n_samples);
+
 /* "full" for 0, else the number (one of four rotating static buffers). */
 const char *cap_tau_name(size_t tau);
 void cap_print_run(FILE *f, const cap_run *r, size_t epochs);

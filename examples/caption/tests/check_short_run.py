@@ -68,6 +68,21 @@ def main():
     if html.count("<svg") != 3 or html.count("ccRNN, τ = 3") != 3:
         fail("samples.html should show 3 scenes with a ccRNN caption each")
 
+    # --jobs 2 trains the runs in child processes: the same numbers.
+    out2 = out + "-jobs2"
+    shutil.rmtree(out2, ignore_errors=True)
+    cmd2 = [c if c != out else out2 for c in cmd] + ["--jobs", "2"]
+    run = subprocess.run(cmd2, capture_output=True, text=True, timeout=150)
+    if run.returncode != 0:
+        fail(f"{cmd2} exited {run.returncode}: {run.stderr}")
+    if rows(os.path.join(out2, "curves.csv")) != curves:
+        fail("--jobs 2 changed curves.csv")
+    strip = lambda rs: [{k: v for k, v in r.items() if k != "seconds"} for r in rs]
+    if strip(rows(os.path.join(out2, "runs.csv"))) != strip(runs):
+        fail("--jobs 2 changed runs.csv")
+    if [f for f in os.listdir(out2) if f.startswith(".run-")]:
+        fail("--jobs left temporary files")
+
     for bad in [["--bptt", "0"], ["--models", "lstm"], ["--epochs", "0"], ["--nope"],
                 ["--features", "/nonexistent"]]:
         r = subprocess.run([binary] + bad + ["--out", out], capture_output=True, text=True)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Reproduce docs/results/caption.md: caption generation on MNIST digit scenes, cRNN
+# against ccRNN at tau = 3, 5, 7 and full BPTT, 3 seeds, at the reduced sizes stated
+# on that page.  Run from the repository root after building:
+#
+#   examples/caption/reproduce.sh [--quick] [--jobs N]
+#
+#   --quick   a smoke run in seconds (synthetic digits, 2 epochs, tiny sizes); writes
+#             into $OUT/quick instead
+#   --jobs N  train up to N runs at once (the results do not depend on N; default 1)
+#
+# Environment: BUILD (default build), DATA (MNIST IDX folder, default data/mnist,
+# fetched with examples/seqmnist/get-mnist.sh when empty), OUT (default
+# docs/results/caption).
+set -euo pipefail
+build=${BUILD:-build}
+data=${DATA:-data/mnist}
+out=${OUT:-docs/results/caption}
+jobs=1
+quick=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) quick=1 ;;
+        --jobs) jobs=$2; shift ;;
+        --jobs=*) jobs=${1#--jobs=} ;;
+        *) echo "reproduce.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+prog="$build/examples/caption/caption"
+[ -x "$prog" ] || { echo "reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+if [ "$quick" = 1 ]; then
+    exec "$prog" --synthetic --epochs 2 --seeds 2 --bptt 3,full --embed 16 --hidden 16 \
+        --cb-width 32 --batch 50 --train-images 150 --valid-images 30 --test-images 30 \
+        --samples 3 --jobs "$jobs" --out "$out/quick"
+fi
+if ! ls "$data"/train-images*idx3-ubyte* >/dev/null 2>&1; then
+    "$(dirname "$0")/../seqmnist/get-mnist.sh" --out "$data"
+fi
+echo "== caption: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+/usr/bin/time -f "caption: %U s user, %S s system, %e s wall" \
+    "$prog" --data "$data" --bptt 3,5,7,full --seeds 3 --epochs 15 --embed 64 --hidden 64 \
+    --cb-width 256 --batch 100 --train-images 2000 --valid-images 300 --test-images 300 \
+    --jobs "$jobs" --out "$out"

@@ -47,8 +47,6 @@ void cap_model_destroy(cap_model *m)
     free(m->x);
     free(m->logits);
     free(m->dy);
-    free(m->dz_end);
-    free(m->dz_start);
     free(m->dx);
     free(m->labels);
     free(m);
@@ -77,12 +75,9 @@ static int alloc_buffers(cap_model *m)
     m->x = malloc(B * E * sizeof(float));
     m->logits = malloc(B * V * sizeof(float));
     m->dy = malloc(B * V * sizeof(float));
-    m->dz_end = malloc(B * m->Z * sizeof(float));
-    m->dz_start = malloc(B * m->Z * sizeof(float));
     m->dx = malloc(W * B * E * sizeof(float));
     m->labels = malloc(B * sizeof(int32_t));
-    if (!m->params || !m->grads || !m->x || !m->logits || !m->dy || !m->dz_end ||
-        !m->dz_start || !m->dx || !m->labels)
+    if (!m->params || !m->grads || !m->x || !m->logits || !m->dy || !m->dx || !m->labels)
         return CCRNN_ERR_NOMEM;
     m->emb = m->params;
     m->proj_w = m->emb + V * E;
@@ -207,25 +202,18 @@ static int window_forward(cap_model *m, size_t start, size_t end, const float *f
     return CCRNN_OK;
 }
 
-/* The window end: backward with the synthetic gradient (ccRNN), the cerebellum's
- * lesson, and the input gradients. */
+/* The window end (ccrnn_window_end): backward with the synthetic gradient injected at
+ * the window end (ccRNN; not at the sequence end unless asked), the cerebellum's lesson
+ * at the window start, then the input gradients of the window's steps. */
 static int window_end(cap_model *m, int last, double *cb_loss)
 {
-    size_t nz = 0, steps = 0, B = 0;
+    size_t steps = 0, B = 0;
+    unsigned flags = last && !m->cfg.sg_last_window ? CCRNN_WINDOW_NO_SYNTHETIC
+                                                     : CCRNN_WINDOW_DEFAULT;
+    double l = 0.0;
+    CHECK(ccrnn_window_end(m->cx, m->cb, NULL, 0, m->cfg.sg_scale, flags, NULL, 0, &l));
+    *cb_loss += l;
     CHECK(ccrnn_cortex_batch(m->cx, &B));
-    nz = B * m->Z;
-    if (!m->cb) {
-        CHECK(ccrnn_cortex_backward(m->cx, NULL, 0, NULL, 0));
-    } else {
-        int inject = !last || m->cfg.sg_last_window;
-        if (inject)
-            CHECK(ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, m->cfg.sg_scale, m->dz_end, nz));
-        CHECK(ccrnn_cortex_backward(m->cx, inject ? m->dz_end : NULL, inject ? nz : 0,
-                                    m->dz_start, nz));
-        double l = 0.0;
-        CHECK(ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, m->dz_start, nz, &l));
-        *cb_loss += l;
-    }
     CHECK(ccrnn_cortex_window_length(m->cx, &steps));
     return ccrnn_cortex_input_grad(m->cx, m->dx, steps * B * m->cfg.embed);
 }

@@ -56,7 +56,7 @@ typedef struct cap_model {
     float *g_emb, *g_proj_w, *g_proj_b;
     /* work buffers */
     size_t Z;                      /* cortex state size (2H) */
-    float *x, *logits, *dy, *dz_end, *dz_start, *dx;
+    float *x, *logits, *dy, *dx;
     int32_t *labels;
 } cap_model;
 

@@ -205,10 +205,10 @@ def _from_install():
     except ImportError:
         return None
     relative = os.path.relpath(_config.LIBDIR, _config.PACKAGE_DIR)
-    for directory in (here / relative, pathlib.Path(_config.LIBDIR)):
-        path = directory / _config.SONAME
-        if path.exists():
-            return str(path)
+    for directory in (os.path.join(str(here), relative), _config.LIBDIR):
+        path = os.path.normpath(os.path.join(directory, _config.SONAME))
+        if os.path.exists(path):
+            return path
     return None
 
 

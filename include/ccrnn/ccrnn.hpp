@@ -124,19 +124,6 @@ private:
     H *h_ = nullptr;
 };
 
-/* The flat parameter views, whether the C API gives `float **` or `const float **`
- * values (the pointer type is deduced from the function). */
-template <class H, class V>
-int params(int (*fn)(H *, V **, float **, std::size_t *), H *h, const float **values,
-           float **grads, std::size_t *count)
-{
-    V *v = nullptr;
-    int st = fn(h, values ? &v : nullptr, grads, count);
-    if (values)
-        *values = v;
-    return st;
-}
-
 template <class Save, class H> std::vector<unsigned char> save_bytes(Save save, const H *h)
 {
     std::size_t size = 0;
@@ -257,8 +244,13 @@ public:
         const float *v = nullptr;
         float *g = nullptr;
         std::size_t n = 0;
-        check(detail::params(&ccrnn_cortex_params, get(), &v, &g, &n));
+        check(ccrnn_cortex_params(get(), &v, &g, &n));
         return {span<const float>(v, n), span<float>(g, n)};
+    }
+    /* Write all parameters at once (params().values.size() values). */
+    void set_values(span<const float> values)
+    {
+        check(ccrnn_cortex_set_values(get(), detail::ptr(values), values.size()));
     }
     void zero_grad() { check(ccrnn_cortex_zero_grad(get())); }
     std::vector<tensor_info> tensors() const
@@ -372,8 +364,13 @@ public:
         const float *v = nullptr;
         float *g = nullptr;
         std::size_t n = 0;
-        check(detail::params(&ccrnn_cerebellum_params, get(), &v, &g, &n));
+        check(ccrnn_cerebellum_params(get(), &v, &g, &n));
         return {span<const float>(v, n), span<float>(g, n)};
+    }
+    /* Write all parameters at once (params().values.size() values). */
+    void set_values(span<const float> values)
+    {
+        check(ccrnn_cerebellum_set_values(get(), detail::ptr(values), values.size()));
     }
     void zero_grad() { check(ccrnn_cerebellum_zero_grad(get())); }
     std::vector<tensor_info> tensors() const
@@ -437,6 +434,19 @@ inline double synthetic_gradient_learn(cerebellum &cb, const cortex &cx, span<co
     double loss = 0;
     check(ccrnn_synthetic_gradient_learn(cb.get(), cx.get(), detail::ptr(ctx), ctx.size(),
                                          detail::ptr(dz_start), dz_start.size(), &loss));
+    return loss;
+}
+
+/* The whole window end in one call (ccrnn_window_end): inject scale * C(z_end),
+ * backpropagate the window, teach the cerebellum with the window-start gradient.
+ * cb may be null (a cRNN); flags: CCRNN_WINDOW_*; dz_start (optional) receives the
+ * window-start gradient.  Returns the cerebellum's loss (0 when it did not learn). */
+inline double window_end(cortex &cx, cerebellum *cb, span<const float> ctx, double scale,
+                         unsigned flags = CCRNN_WINDOW_DEFAULT, span<float> dz_start = {})
+{
+    double loss = 0;
+    check(ccrnn_window_end(cx.get(), cb ? cb->get() : nullptr, detail::ptr(ctx), ctx.size(),
+                           scale, flags, detail::ptr(dz_start), dz_start.size(), &loss));
     return loss;
 }
 

@@ -256,7 +256,7 @@ else
         "$src" >"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log"; fail "pip install"; }
     [ -n "$keep_native" ] || rm -f "$native"
     echo "   took $(( $(date +%s) - start )) s"
-    python_check "$tmp/pip" "$tmp/pip/.ccrnn.mesonpy.libs/$SONAME" "$tmp/pip"
+    python_check "$tmp/pip" "$tmp/pip/.ccrnn.mesonpy.libs/libccrnn.so." "$tmp/pip"
     [ -x "$tmp/pip/bin/ccrnn-convert" ] || fail "the wheel did not install bin/ccrnn-convert"
 fi
 echo "PASS: installed libccrnn $version works from C, C++ and Python as the README says"

@@ -82,6 +82,17 @@ int main()
         EXPECT(opt.get_param(CCRNN_PARAM_STEPS) == 1);
         EXPECT(!std::equal(p.values.begin(), p.values.end(), before.begin()));  // it learned
 
+        // set_values writes every parameter; window_end is the whole window end
+        std::vector<float> ones(p.values.size(), 0.01f);
+        a.set_values(ones);
+        EXPECT(p.values[0] == 0.01f && p.values[p.values.size() - 1] == 0.01f);
+        a.begin_window();
+        a.forward(xs, y);
+        a.output_grad(0, std::vector<float>(6, 1.0f));
+        std::vector<float> dz1(8);
+        double cb_loss = ccrnn::window_end(a, &cb, {}, 0.1, CCRNN_WINDOW_DEFAULT, dz1);
+        EXPECT(cb_loss >= 0 && dz1[0] != 0.0f);
+
         bool load_failed = false;
         try {
             ccrnn::cerebellum::load(std::string("/nonexistent/dir/cb.ckpt"));

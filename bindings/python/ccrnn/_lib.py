@@ -175,9 +175,14 @@ def _in_dir(directory):
         path = pathlib.Path(directory) / name
         if path.exists():
             return str(path)
-    # a wheel carries the real file only (libccrnn.so.1.X.Y), without the symlinks
-    versioned = sorted(pathlib.Path(directory).glob(SONAME + ".*"))
-    return str(versioned[-1]) if versioned else None
+    return None
+
+
+def _in_wheel_libs(directory):
+    """A wheel carries the real file only (libccrnn.so.<project version>), without the
+    soname's symlink."""
+    found = sorted(pathlib.Path(directory).glob("libccrnn.so.*"))
+    return str(found[-1]) if found else None
 
 
 def _from_env():
@@ -197,7 +202,7 @@ def _from_env():
 def _from_install():
     here = pathlib.Path(__file__).resolve().parent
     for libs in sorted(here.parent.glob(".*.mesonpy.libs")):  # a wheel from pip install .
-        found = _in_dir(libs)
+        found = _in_wheel_libs(libs)
         if found:
             return found
     try:

@@ -189,6 +189,7 @@ void ex_model_destroy(ex_model *m)
 
 ccrnn_cortex *ex_model_cortex(ex_model *m) { return m->cx; }
 ccrnn_cerebellum *ex_model_cerebellum(ex_model *m) { return m->cb; }
+ccrnn_optimizer *ex_model_optimizer(ex_model *m) { return m->opt; }
 
 int ex_model_begin_epoch(ex_model *m, size_t epoch)
 {

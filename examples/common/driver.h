@@ -107,6 +107,7 @@ int ex_model_create(const ex_config *cfg, const ex_task *task, ex_model **out);
 void ex_model_destroy(ex_model *m);
 ccrnn_cortex *ex_model_cortex(ex_model *m);
 ccrnn_cerebellum *ex_model_cerebellum(ex_model *m);
+ccrnn_optimizer *ex_model_optimizer(ex_model *m);
 /* Apply the epoch's ablation / lesion switches (called at the start of each epoch). */
 int ex_model_begin_epoch(ex_model *m, size_t epoch);
 /* One training batch of `count` <= batch samples (layouts as ex_task.fill): forward,

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Reproduce docs/results/analyses.md: the paper's predictions on line drawing and
+# seqMNIST classification (gradient alignment, activity, lesions, mossy fibres, width).
+#
+#   examples/analyses/reproduce.sh [--quick] [--jobs N]    (from the repository root,
+#                                                          after building)
+# --quick: 2 seeds and a few epochs of each experiment (about a CPU-minute in all), to
+#          check the pipeline, not to reproduce the numbers.
+# --jobs N: run N experiments at once (default 1).
+# Environment: BUILD (build dir, default build), DATA (MNIST IDX folder, default
+# data/mnist; fetched with examples/seqmnist/get-mnist.sh if empty), OUT (default
+# results/analyses), DOCS (if set: copy each experiment's summary, CSVs and SVGs to
+# $DOCS/<experiment>/).
+set -euo pipefail
+quick=0
+jobs=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) quick=1 ;;
+        --jobs) jobs=${2:?--jobs needs a number}; shift ;;
+        --jobs=*) jobs=${1#*=} ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        *) echo "reproduce.sh: unknown argument '$1' (--quick, --jobs N)" >&2; exit 2 ;;
+    esac
+    shift
+done
+build=${BUILD:-build}
+data=${DATA:-data/mnist}
+out=${OUT:-results/analyses}
+prog="$build/examples/analyses/analyses"
+[ -x "$prog" ] || { echo "reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+if ! ls "$data"/train-images*idx3-ubyte* >/dev/null 2>&1; then
+    "$(dirname "$0")/../seqmnist/get-mnist.sh" --out "$data"
+fi
+
+if [ $quick = 1 ]; then
+    line="--seeds 2 --epochs 10 --test-size 1000"
+    class="--seeds 2 --epochs 4 --max-train 2000"
+    sweep="--seeds 2 --epochs 5 --test-size 1000"
+else
+    line="--seeds 5 --epochs 100"
+    class="--seeds 3 --epochs 100"
+    sweep="--seeds 3 --epochs 50"
+fi
+# name and arguments of each experiment (one figure set each; see analyses.md)
+experiments=(
+    "study-line|study --task line $line"
+    "study-class|study --task class --data $data $class"
+    "sweep-line-fibres|sweep --task line --fibres 2,4,8,16,32,64,0 $sweep"
+    "sweep-line-widths|sweep --task line --widths 25,50,100,200,400 $sweep"
+)
+
+run_one() {
+    local name=$1 args=$2
+    mkdir -p "$out/$name"
+    echo "== $name: analyses $args ($(date -u '+%H:%M:%S UTC'))"
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "$name: %U s user, %S s system, %e s wall" \
+        "$prog" $args --out "$out/$name" > "$out/$name/log.txt" 2>&1 \
+        || { echo "$name failed: see $out/$name/log.txt" >&2; return 1; }
+    tail -n 1 "$out/$name/log.txt"
+    if [ -n "${DOCS:-}" ]; then
+        mkdir -p "$DOCS/$name"
+        cp "$out/$name"/*.svg "$out/$name"/*.csv "$out/$name"/summary.md "$DOCS/$name/"
+    fi
+}
+
+status=0
+for e in "${experiments[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || status=1; done
+    run_one "${e%%|*}" "${e#*|}" &
+done
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
+exit $status

@@ -31,7 +31,8 @@
 #define MAX_AT 8
 #define MAX_VALUES 16
 #define MAX_ACT 8
-#define N_ALIGN 4   /* cos(pred, true), cos(delta, true), r(pred, true), r(delta, true) */
+#define N_ALIGN 5 /* cos(pred, true), cos(delta, true), r(pred, true), r(delta, true),
+                     cos(pred, delta) */
 #define N_MEASURES 4 /* population correlation, pairwise |r|, sparsity, coding space */
 
 static const unsigned long long line_seeds[10] = {1, 2, 1243, 34521, 135235,
@@ -197,6 +198,7 @@ static int on_window(void *ctx, const ex_window_record *w)
             add_measure(r, 1, ex_cosine(w->target + b * Z, g, Z));
             add_measure(r, 2, ex_pearson(w->prediction + b * Z, g, Z));
             add_measure(r, 3, ex_pearson(w->target + b * Z, g, Z));
+            add_measure(r, 4, ex_cosine(w->prediction + b * Z, w->target + b * Z, Z));
         }
         /* activity: skip the zero start state, which is an input, not activity */
         if (!r->activity || w->window == 0 || r->n_cortex >= r->rows_cap) continue;
@@ -458,12 +460,13 @@ static int write_study_csv(const study *s, const char *dir)
     char path[4096];
     FILE *f = ex_csv_open(ex_path_join(path, sizeof path, dir, "alignment.csv"),
                           "seed,epoch,cos_prediction_true,cos_target_true,r_prediction_true,"
-                          "r_target_true");
+                          "r_target_true,cos_prediction_target");
     if (!f) return -1;
     for (size_t si = 0; si < s->n_seeds; si++)
         for (size_t e = 0; e < s->epochs; e++) {
             const double *a = s->intact[si].align + e * N_ALIGN;
-            fprintf(f, "%llu,%zu,%.6g,%.6g,%.6g,%.6g\n", s->seeds[si], e + 1, a[0], a[1], a[2], a[3]);
+            fprintf(f, "%llu,%zu,%.6g,%.6g,%.6g,%.6g,%.6g\n", s->seeds[si], e + 1, a[0], a[1],
+                    a[2], a[3], a[4]);
         }
     if (ex_csv_close(f, path)) return -1;
     f = ex_csv_open(ex_path_join(path, sizeof path, dir, "activity.csv"),
@@ -555,21 +558,23 @@ static int study_figures(const study *s, const char *dir, FILE *md)
             mean[i * E + e] = ex_mean(v, n), sem[i * E + e] = ex_sem(v, n);
         }
     }
-    an_series al[4] = {
+    an_series al[5] = {
         {"cerebellar prediction C(z) vs true", "#d62728", 0, x, mean, sem, E},
         {"bootstrapped target delta vs true", "#ff7f0e", 0, x, mean + E, sem + E, E},
+        {"C(z) vs its target delta (how well it fits)", "#2ca02c", 1, x, mean + 4 * E,
+         sem + 4 * E, E},
         {"cerebellar prediction C(z) vs true", "#d62728", 0, x, mean + 2 * E, sem + 2 * E, E},
         {"bootstrapped target delta vs true", "#ff7f0e", 0, x, mean + 3 * E, sem + 3 * E, E}};
-    an_panel ap[2] = {{"cosine similarity", "epoch", "cosine", al, 2},
-                      {"Pearson correlation", "epoch", "r", al + 2, 2}};
+    an_panel ap[2] = {{"cosine similarity", "epoch", "cosine", al, 3},
+                      {"Pearson correlation", "epoch", "r", al + 3, 2}};
     char title[256];
     snprintf(title, sizeof title, "%s: synthetic against true (full-BPTT) gradient, mean +- SEM "
                                   "over %zu seeds", s->t->line ? "line drawing" : "seqMNIST",
              s->n_seeds);
     int st = an_plot_panels(ex_path_join(path, sizeof path, dir, "alignment.svg"), title, ap, 2);
     fprintf(md, "## Gradient alignment\n\n![alignment](alignment.svg)\n\n"
-                "| epoch | cos(C(z), true) | cos(delta, true) | r(C(z), true) | r(delta, true) |\n"
-                "|---|---|---|---|---|\n");
+                "| epoch | cos(C(z), true) | cos(delta, true) | r(C(z), true) | r(delta, true) "
+                "| cos(C(z), delta) |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < s->n_act; i++) {
         size_t e = s->act_epochs[i] - 1;
         fprintf(md, "| %zu |", e + 1);

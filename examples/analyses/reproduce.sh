@@ -38,16 +38,16 @@ if [ $quick = 1 ]; then
     class="--seeds 2 --epochs 4 --max-train 2000"
     sweep="--seeds 2 --epochs 5 --test-size 1000"
 else
-    line="--seeds 5 --epochs 100"
-    class="--seeds 3 --epochs 100"
-    sweep="--seeds 3 --epochs 50"
+    line="--seeds 10 --epochs 100"
+    class="--seeds 3 --epochs 50"
+    sweep="--seeds 3 --epochs 100"
 fi
 # name and arguments of each experiment (one figure set each; see analyses.md)
 experiments=(
     "study-line|study --task line $line"
     "study-class|study --task class --data $data $class"
-    "sweep-line-fibres|sweep --task line --fibres 2,4,8,16,32,64,0 $sweep"
-    "sweep-line-widths|sweep --task line --widths 25,50,100,200,400 $sweep"
+    "sweep-line-fibres|sweep --task line --fibres 2,8,32,0 $sweep"
+    "sweep-line-widths|sweep --task line --widths 50,100,200,400 $sweep"
 )
 
 run_one() {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccrnn/ccrnn_experimental.h>
+
 #include "output.h"
 #include "rng.h"
 
@@ -23,7 +25,7 @@ struct ex_model {
     ex_record_fn record;             /* gradient recording (NULL: off) */
     void *record_ctx;
     ccrnn_cortex *probe;             /* max window L: full BPTT of the remaining sequence */
-    float *rec_z, *rec_pred, *rec_true, *rec_hidden, *rec_scratch;
+    float *rec_z, *rec_pred, *rec_true, *rec_hidden;
     float *reduce_buf;               /* data-parallel: cortex grads, cerebellum grads, 3 metrics */
     size_t n_reduce;
 };
@@ -183,7 +185,6 @@ void ex_model_destroy(ex_model *m)
     free(m->bx), free(m->by), free(m->pred), free(m->blab), free(m->reduce_buf);
     ccrnn_cortex_destroy(m->probe);
     free(m->rec_z), free(m->rec_pred), free(m->rec_true), free(m->rec_hidden);
-    free(m->rec_scratch);
     free(m);
 }
 
@@ -231,43 +232,25 @@ int ex_model_set_recorder(ex_model *m, ex_record_fn fn, void *ctx)
     m->record = fn;
     m->record_ctx = ctx;
     if (!fn || m->probe) return CCRNN_OK;
-    size_t nz = m->B * m->Z, nw = m->B * cb_first_width(m), total = 0, count = 0;
+    size_t nz = m->B * m->Z, nw = m->B * cb_first_width(m);
     CHECK(ccrnn_cortex_create(m->cfg.cell, m->I, m->cfg.hidden, m->D, m->B, m->L, m->cfg.seed,
                               &m->probe));
-    CHECK(ccrnn_cortex_tensor_count(m->cx, &count));
-    for (size_t i = 0; i < count; i++) {
-        const char *name;
-        size_t rows, cols, offset;
-        CHECK(ccrnn_cortex_tensor_info(m->cx, i, &name, &rows, &cols, &offset));
-        total += rows * (cols ? cols : 1);
-    }
     m->rec_z = malloc(nz * sizeof(float));
     m->rec_pred = malloc(nz * sizeof(float));
     m->rec_true = malloc(nz * sizeof(float));
     m->rec_hidden = malloc((nw ? nw : 1) * sizeof(float));
-    m->rec_scratch = malloc(total * sizeof(float));
-    if (!m->rec_z || !m->rec_pred || !m->rec_true || !m->rec_hidden || !m->rec_scratch) {
+    if (!m->rec_z || !m->rec_pred || !m->rec_true || !m->rec_hidden) {
         m->record = NULL;
         return CCRNN_ERR_NOMEM;
     }
     return CCRNN_OK;
 }
 
-/* The probe takes the trained cortex's weights and, as its state, z_k. */
+/* The probe takes the trained cortex's weights and batch (ccrnn_cortex_sync, which also
+ * zeroes its gradients) and, as its state, z_k: the trained cortex is only read. */
 static int probe_sync(ex_model *m, size_t B)
 {
-    size_t count = 0;
-    CHECK(ccrnn_cortex_tensor_count(m->cx, &count));
-    for (size_t i = 0; i < count; i++) {
-        const char *name;
-        size_t rows, cols, offset, n;
-        CHECK(ccrnn_cortex_tensor_info(m->cx, i, &name, &rows, &cols, &offset));
-        n = rows * (cols ? cols : 1);
-        CHECK(ccrnn_cortex_get_tensor(m->cx, name, m->rec_scratch, n));
-        CHECK(ccrnn_cortex_set_tensor(m->probe, name, m->rec_scratch, n));
-    }
-    CHECK(ccrnn_cortex_zero_grad(m->probe));
-    CHECK(ccrnn_cortex_reset(m->probe, B));
+    CHECK(ccrnn_cortex_sync(m->probe, m->cx));
     CHECK(ccrnn_cortex_window_start_state(m->cx, m->rec_z, B * m->Z));
     CHECK(ccrnn_cortex_set_state(m->probe, m->rec_z, B * m->Z));
     return CCRNN_OK;

@@ -48,7 +48,8 @@ def check_study(binary, out):
     if len(align) != 2 * 4:
         fail(f"alignment.csv has {len(align)} rows, expected 8")
     for r in align:
-        for k in ["cos_prediction_true", "cos_target_true", "r_prediction_true", "r_target_true"]:
+        for k in ["cos_prediction_true", "cos_target_true", "r_prediction_true", "r_target_true",
+                  "cos_prediction_target"]:
             v = float(r[k])
             if not (math.isfinite(v) and -1.0 <= v <= 1.0):
                 fail(f"alignment {k} = {v} at epoch {r['epoch']}")

@@ -9,7 +9,7 @@
 
 /* exp(x) = 2^n * exp(r), n = round(x / ln 2), |r| <= ln(2)/2, with ln 2 split in two
  * parts so r is exact, and exp(r) by its Taylor series to r^7 (truncation < 1e-8
- * relative).  Inputs are clamped to the finite range of float. */
+ * relative).  Inputs are clamped to the finite range of float; NaN gives NaN. */
 static inline float ccrnn_exp(float x)
 {
     const float round_magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to integer */
@@ -24,6 +24,9 @@ static inline float ccrnn_exp(float x)
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
+    /* A NaN input stays NaN through p; n is then NaN too, and converting a NaN to an
+     * integer is undefined: take 0 for it (a select, so the loop still vectorises). */
+    n = n == n ? n : 0.0f;
     int32_t e = ((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &e, sizeof scale);

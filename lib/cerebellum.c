@@ -343,21 +343,32 @@ static void forward_slot(ccrnn_cerebellum *cb, slot *s, size_t batch)
     s->valid = 1;
 }
 
-/* The forward at this input, in a slot: a cached one (learn only), or a fresh
+/* The forward at this input, in a slot (*index): a cached one (learn only), or a fresh
  * computation in the next prediction slot (predict) or in learn's own slot.  Returns
- * NULL, with nothing recorded, when the computed output is not finite; only a good
- * forward becomes the one ccrnn_cerebellum_hidden reports. */
+ * NULL when the computed output is not finite.  Nothing is recorded: the caller commits
+ * the slot once its whole call has succeeded, so only a good forward becomes the one
+ * ccrnn_cerebellum_hidden reports.  A fresh forward is never computed in that slot
+ * (its buffers are swapped with a slot that only holds a cache entry), so a failing
+ * forward cannot overwrite it. */
 static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const float *ctx,
-                     int for_learn)
+                     int for_learn, size_t *index)
 {
     size_t k;
     if (for_learn)
         for (k = 0; k < 3; k++)
             if (input_matches(cb, &cb->slots[k], batch, in, ctx)) {
-                cb->last = k;
+                *index = k;
                 return &cb->slots[k];
             }
     k = for_learn ? 2 : cb->next_predict;
+    if (cb->has_forward && k == cb->last) {
+        /* Prediction: learn's slot is the spare; learn: the older prediction. */
+        size_t j = for_learn ? cb->next_predict : 2;
+        slot t = cb->slots[j];
+        cb->slots[j] = cb->slots[k];
+        cb->slots[k] = t;
+        cb->last = j;
+    }
     slot *s = &cb->slots[k];
     load_input(cb, s, batch, in, ctx);
     forward_slot(cb, s, batch);
@@ -365,29 +376,107 @@ static slot *forward(ccrnn_cerebellum *cb, size_t batch, const float *in, const 
         s->valid = 0;
         return NULL;
     }
+    *index = k;
+    return s;
+}
+
+/* Slot k holds the forward of a call that succeeded: it is the one reported now. */
+static void commit_forward(ccrnn_cerebellum *cb, size_t k, int for_learn)
+{
     if (!for_learn) cb->next_predict = 1 - k;
     cb->last = k;
     cb->has_forward = 1;
-    return s;
+}
+
+/* ccrnn_cerebellum_predict, the output multiplied by *scale when scale is not NULL
+ * (in double, rounded once to float); a scaled value that overflows is NUMERIC with
+ * nothing written or recorded. */
+static int predict(const char *fn, ccrnn_cerebellum *cb, size_t batch, const float *in,
+                   size_t n_in, const float *ctx, size_t n_ctx, const double *scale, float *out,
+                   size_t n_out)
+{
+    if (!cb) return FAIL_IN(fn, CCRNN_ERR_NULL, "argument 'cb' is NULL");
+    if (!in) return FAIL_IN(fn, CCRNN_ERR_NULL, "argument 'in' is NULL");
+    if (!out) return FAIL_IN(fn, CCRNN_ERR_NULL, "argument 'out' is NULL");
+    int st = check_io(fn, cb, batch, in, n_in, ctx, n_ctx);
+    if (st) return st;
+    REQUIRE_LEN_IN(fn, n_out, batch * cb->n_out, "out (batch*n_out)");
+    if (cb->ablated) {
+        memset(out, 0, n_out * sizeof(float));
+        return CCRNN_OK;
+    }
+    size_t k;
+    slot *s = forward(cb, batch, in, ctx, 0, &k);
+    if (!s) return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "the prediction is not finite");
+    if (scale) {
+        int bad = 0;
+        for (size_t i = 0; i < n_out; i++) {
+            float v = (float)(*scale * s->out[i]);
+            bad |= v - v != 0.0f;
+        }
+        if (bad)
+            return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "the prediction times scale (%g) overflows",
+                           *scale);
+        for (size_t i = 0; i < n_out; i++) out[i] = (float)(*scale * s->out[i]);
+    } else {
+        memcpy(out, s->out, n_out * sizeof(float));
+    }
+    commit_forward(cb, k, 0);
+    return CCRNN_OK;
 }
 
 int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in, size_t n_in,
                              const float *ctx, size_t n_ctx, float *out, size_t n_out)
 {
-    REQUIRE(cb);
-    REQUIRE(in);
-    REQUIRE(out);
-    int st = check_io(__func__, cb, batch, in, n_in, ctx, n_ctx);
-    if (st) return st;
-    REQUIRE_LEN(n_out, batch * cb->n_out, "out (batch*n_out)");
-    if (cb->ablated) {
-        memset(out, 0, n_out * sizeof(float));
-        return CCRNN_OK;
+    return predict(__func__, cb, batch, in, n_in, ctx, n_ctx, NULL, out, n_out);
+}
+
+int ccrnn__cerebellum_predict_scaled(const char *fn, ccrnn_cerebellum *cb, size_t batch,
+                                     const float *in, size_t n_in, const float *ctx,
+                                     size_t n_ctx, double scale, float *out, size_t n_out)
+{
+    return predict(fn, cb, batch, in, n_in, ctx, n_ctx, &scale, out, n_out);
+}
+
+static double frobenius(const float *x, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += (double)x[i] * x[i];
+    return sqrt(sum);
+}
+
+/* Largest |g| over the finite gradients (non-finite ones, kept after a failed optimizer
+ * step, are the optimizer's to refuse). */
+static double finite_max_abs(const float *x, size_t n)
+{
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float a = fabsf(x[i]);
+        m = a > m && a - a == 0.0f ? a : m;
     }
-    slot *s = forward(cb, batch, in, ctx, 0);
-    if (!s) return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
-    memcpy(out, s->out, n_out * sizeof(float));
-    return CCRNN_OK;
+    return m;
+}
+
+/* 1 when backpropagating the output gradient in cb->delta through the slot's forward
+ * keeps every delta and every gradient finite: by Cauchy-Schwarz, a gradient changes
+ * by at most |delta_l|_F * max(|a_l|_F, sqrt(batch)) and delta_{l-1} is at most
+ * |delta_l|_F |W_l|_F (Frobenius norms, in double).  Checked before anything is
+ * accumulated, so a learn that would overflow changes nothing.  Only gradients near
+ * 2^126 are refused that would in fact have stayed finite. */
+static int backward_stays_finite(const ccrnn_cerebellum *cb, const slot *s, size_t batch)
+{
+    const double limit = 0x1p126, rows = sqrt((double)batch);
+    double room = limit - finite_max_abs(cb->p.grads, cb->p.count);
+    double d = frobenius(cb->delta, batch * cb->n_out);
+    for (size_t l = n_linear(cb); l-- > 0;) {
+        size_t n = cb->dims[l + 1], k = cb->dims[l];
+        double a = frobenius(l ? slot_act(cb, s, l - 1) : s->in, batch * k);
+        if (!(d * (a > rows ? a : rows) <= room)) return 0;
+        if (l == 0) break;
+        d *= frobenius(layer_w(cb, cb->p.values, l), n * k);
+        if (!(d <= limit)) return 0;
+    }
+    return 1;
 }
 
 static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)
@@ -427,15 +516,22 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
         if (loss) *loss = 0.0;
         return CCRNN_OK;
     }
-    slot *s = forward(cb, batch, in, ctx, 1);
+    size_t k;
+    slot *s = forward(cb, batch, in, ctx, 1, &k);
     if (!s) return FAIL(CCRNN_ERR_NUMERIC, "the prediction is not finite");
     double sum = 0.0, scale = cb->loss_mean ? 1.0 / (double)batch : 1.0;
+    int bad = 0;
     for (size_t i = 0; i < n_target; i++) {
-        float d = s->out[i] - target[i];
+        float d = s->out[i] - target[i], g = (float)(2.0 * scale) * d;
         sum += (double)d * d;
-        cb->delta[i] = (float)(2.0 * scale) * d;
+        cb->delta[i] = g;
+        bad |= g - g != 0.0f;
     }
+    if (bad) return FAIL(CCRNN_ERR_NUMERIC, "the output gradient 2(p - t) overflows");
+    if (!backward_stays_finite(cb, s, batch))
+        return FAIL(CCRNN_ERR_NUMERIC, "the gradients would overflow; nothing was accumulated");
     backward(cb, s, batch);
+    commit_forward(cb, k, 1);
     if (loss) *loss = sum * scale;
     return CCRNN_OK;
 }

@@ -508,6 +508,14 @@ static int add_step_grad(const char *fn, ccrnn_cortex *cx, size_t step, const fl
     if (!ccrnn__all_finite(d, n))
         return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "%s contains NaN or Inf", what);
     float *dst = row_block(base, cx, step, width);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        float sum = dst[i] + d[i];
+        bad |= sum - sum != 0.0f;
+    }
+    if (bad)
+        return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "%s overflows added to step %zu's gradient", what,
+                       step);
     for (size_t i = 0; i < n; i++) dst[i] += d[i];
     flags[step] = 1;
     return CCRNN_OK;
@@ -638,6 +646,35 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
     return cx->cell != CCRNN_CELL_LSTM || ccrnn__all_finite(dc, B * H);
 }
 
+static double frobenius(const float *x, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += (double)x[i] * x[i];
+    return sqrt(sum);
+}
+
+static double max2(double a, double b) { return a > b ? a : b; }
+
+/* 1 when adding the window's weight gradients keeps every gradient finite.  Each is a
+ * product over T*B rows of a gradient column (dgi, dgh or dys) with an input column
+ * (xs, hs or ones for a bias), so by Cauchy-Schwarz it changes by at most the product
+ * of the two matrices' Frobenius norms (in double).  Checked before anything is
+ * accumulated; only gradients near 2^126 are refused that would have stayed finite. */
+static int weight_grads_stay_finite(const ccrnn_cortex *cx)
+{
+    size_t rows = cx->T * cx->B;
+    float m = 0.0f;
+    for (size_t i = 0; i < cx->p.count; i++) {
+        float a = fabsf(cx->p.grads[i]);
+        m = a > m && a - a == 0.0f ? a : m; /* non-finite ones are the optimizer's to refuse */
+    }
+    double grad = max2(frobenius(cx->dgi, rows * cx->G), frobenius(cx->dys, rows * cx->O));
+    if (cx->dgh != cx->dgi) grad = max2(grad, frobenius(cx->dgh, rows * cx->G));
+    double in = max2(frobenius(cx->xs, rows * cx->I), sqrt((double)rows));
+    in = max2(in, frobenius(slot_h(cx, 0), (cx->T + 1) * cx->B * cx->H));
+    return grad * in <= 0x1p126 - (double)m;
+}
+
 /* Weight gradients of the whole window: one product over T*B rows per tensor. */
 static void accumulate_weight_grads(ccrnn_cortex *cx)
 {
@@ -695,6 +732,9 @@ int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, f
         return FAIL(CCRNN_ERR_NUMERIC, "dz_end contains NaN or Inf");
     if (!backward_recurrence(cx, dz_end))
         return FAIL(CCRNN_ERR_NUMERIC, "backpropagation produced a non-finite gradient");
+    if (!weight_grads_stay_finite(cx))
+        return FAIL(CCRNN_ERR_NUMERIC, "the parameter gradients would overflow; nothing was "
+                    "accumulated");
     accumulate_weight_grads(cx);
     cx->backwarded = 1;
     if (dz_start) {
@@ -713,6 +753,10 @@ int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n)
     REQUIRE(dx);
     if (!cx->backwarded) return FAIL(CCRNN_ERR_STATE, "the window has not been backpropagated");
     REQUIRE_LEN(n, cx->T * cx->B * cx->I, "dx (window_length*batch*n_in)");
+    /* |dx| <= |dgi|_F |W_ih|_F (Cauchy-Schwarz): refuse before writing what could overflow. */
+    if (!(frobenius(cx->dgi, cx->T * cx->B * cx->G) *
+              frobenius(w_ih(cx, cx->p.values), cx->G * cx->I) <= 0x1p126))
+        return FAIL(CCRNN_ERR_NUMERIC, "the input gradients would overflow");
     ccrnn__gemm(cx->p.la, LA_N, LA_N, cx->T * cx->B, cx->I, cx->G, 1.0f, cx->dgi, cx->G,
                 w_ih(cx, cx->p.values), cx->I, 0.0f, dx, cx->I);
     return CCRNN_OK;

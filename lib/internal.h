@@ -94,6 +94,12 @@ CCRNN_HIDDEN void ccrnn__cortex_window_scratch(ccrnn_cortex *cx, float **dz_end,
 CCRNN_HIDDEN void ccrnn__cortex_copy_state(const ccrnn_cortex *cx, int start, float *z);
 
 /* Cerebellum internals used by the glue. */
+/* ccrnn_cerebellum_predict with the output times scale, for the glue (`fn` names the
+ * caller in messages): NUMERIC, nothing written or recorded, when that overflows. */
+CCRNN_HIDDEN int ccrnn__cerebellum_predict_scaled(const char *fn, ccrnn_cerebellum *cb,
+                                                  size_t batch, const float *in, size_t n_in,
+                                                  const float *ctx, size_t n_ctx, double scale,
+                                                  float *out, size_t n_out);
 /* Staging buffer of max_batch*n_in floats the glue fills before predict/learn. */
 CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,

@@ -31,15 +31,29 @@ int ccrnn_loss_mse(const float *y, const float *target, size_t n, size_t dim, co
         denom = rows * (double)dim;
     }
     double sum = 0.0, inv = denom > 0.0 ? 1.0 / denom : 0.0;
+    int bad = 0;
+    /* The loss and every gradient are checked before anything is written. */
     for (size_t b = 0; b < batch; b++) {
         float w = mask ? mask[b] : 1.0f;
         for (size_t d = 0; d < dim; d++) {
             size_t i = b * dim + d;
             double e = (double)y[i] - (double)target[i];
+            float g = (float)(2.0 * w * e * inv);
             sum += w * e * e;
-            if (dy) dy[i] = (float)(2.0 * w * e * inv);
+            bad |= dy && g - g != 0.0f;
         }
     }
+    if (bad || !isfinite(sum * inv))
+        return FAIL(CCRNN_ERR_NUMERIC, "the loss or its gradient overflows (large errors, "
+                    "mask weights or a tiny denom)");
+    if (dy)
+        for (size_t b = 0; b < batch; b++) {
+            float w = mask ? mask[b] : 1.0f;
+            for (size_t d = 0; d < dim; d++) {
+                size_t i = b * dim + d;
+                dy[i] = (float)(2.0 * w * ((double)y[i] - (double)target[i]) * inv);
+            }
+        }
     if (loss) *loss = sum * inv;
     return CCRNN_OK;
 }
@@ -68,6 +82,11 @@ int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t classes, const
     if (denom == 0.0) denom = (double)labelled;
     double sum = 0.0, inv = denom > 0.0 ? 1.0 / denom : 0.0;
     size_t correct = 0;
+    /* |softmax - onehot| <= 1, so the gradient is finite when 1/denom is; each row's
+     * loss is below 7e38 + log(classes), so with such a 1/denom the loss is finite too
+     * and can only overflow (checked at the end) when no gradient is written. */
+    if (dy && !((float)inv - (float)inv == 0.0f))
+        return FAIL(CCRNN_ERR_NUMERIC, "1/denom (%g) overflows the gradient", inv);
     for (size_t b = 0; b < batch; b++) {
         const float *z = logits + b * classes;
         float *g = dy ? dy + b * classes : NULL;
@@ -86,6 +105,7 @@ int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t classes, const
             for (size_t c = 0; c < classes; c++)
                 g[c] = (float)((exp((double)z[c] - lse) - (c == (size_t)labels[b])) * inv);
     }
+    if (!isfinite(sum * inv)) return FAIL(CCRNN_ERR_NUMERIC, "the loss overflows (a tiny denom)");
     if (loss) *loss = sum * inv;
     if (n_correct) *n_correct = correct;
     return CCRNN_OK;

@@ -196,55 +196,88 @@ int ccrnn_optimizer_get_group_param(const ccrnn_optimizer *opt, size_t index, in
  * a weight by less than 1e-12 of the learning rate. */
 static float flush(float x) { return fabsf(x) < FLT_MIN ? 0.0f : x; }
 
+/* Each update kernel runs in one of two modes: check (write nothing; return 1 when
+ * every new weight and moment would be finite) and commit (update in place, zero the
+ * gradients).  Both modes compute the same per-value formula, so a step whose check
+ * passed leaves only finite numbers, and a step that would not changes nothing. */
+enum { CHECK = 0, COMMIT = 1 };
+
+/* A float is finite when x - x is zero (NaN and Inf give NaN); vectorises as a compare. */
+#define NONFINITE(x) ((x) - (x) != 0.0f)
+
 CCRNN_SIMD_CLONES
-static void adam(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+static int adam(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+                int mode)
 {
-    double bc1 = 1.0 - pow(opt->beta1, (double)g->steps);
-    double bc2 = 1.0 - pow(opt->beta2, (double)g->steps);
+    double bc1 = 1.0 - pow(opt->beta1, (double)steps);
+    double bc2 = 1.0 - pow(opt->beta2, (double)steps);
     float b1 = (float)opt->beta1, b2 = (float)opt->beta2, wd = (float)opt->weight_decay;
     /* One division per value: sqrt(v)/sqrt(bc2) becomes a product with the reciprocal
      * (PyTorch divides; the results differ by at most an ulp of the denominator). */
     float step = (float)(lr / bc1), inv_bc2s = (float)(1.0 / sqrt(bc2)), eps = (float)opt->eps;
+    int bad = 0;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
-        g->grads[i] = 0.0f; /* zeroed in the same pass */
-        g->m[i] = flush(g->m[i] * b1 + gr * (1.0f - b1));
-        g->v[i] = flush(g->v[i] * b2 + gr * gr * (1.0f - b2));
-        g->values[i] -= step * g->m[i] / (sqrtf(g->v[i]) * inv_bc2s + eps);
+        float m = flush(g->m[i] * b1 + gr * (1.0f - b1));
+        float v = flush(g->v[i] * b2 + gr * gr * (1.0f - b2));
+        float x = g->values[i] - step * m / (sqrtf(v) * inv_bc2s + eps);
+        if (mode == COMMIT) {
+            g->grads[i] = 0.0f; /* zeroed in the same pass */
+            g->m[i] = m;
+            g->v[i] = v;
+            g->values[i] = x;
+        } else {
+            bad |= NONFINITE(m) | NONFINITE(v) | NONFINITE(x);
+        }
     }
+    return !bad;
 }
 
 CCRNN_SIMD_CLONES
-static void sgd(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+static int sgd(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+               int mode)
 {
     float mom = (float)opt->momentum, wd = (float)opt->weight_decay, rate = (float)lr;
+    int bad = 0;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
-        g->grads[i] = 0.0f; /* zeroed in the same pass */
-        if (mom != 0.0f) {
-            g->m[i] = g->steps == 1 ? gr : flush(g->m[i] * mom + gr);
-            gr = g->m[i];
+        float m = mom != 0.0f ? (steps == 1 ? gr : flush(g->m[i] * mom + gr)) : g->m[i];
+        float x = g->values[i] - rate * (mom != 0.0f ? m : gr);
+        if (mode == COMMIT) {
+            g->grads[i] = 0.0f; /* zeroed in the same pass */
+            g->m[i] = m;
+            g->values[i] = x;
+        } else {
+            bad |= NONFINITE(m) | NONFINITE(x);
         }
-        g->values[i] -= rate * gr;
     }
+    return !bad;
 }
 
 CCRNN_SIMD_CLONES
-static void rmsprop(const ccrnn_optimizer *opt, group *g, float coef, double lr)
+static int rmsprop(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+                   int mode)
 {
     float a = (float)opt->alpha, mom = (float)opt->momentum, wd = (float)opt->weight_decay;
     float eps = (float)opt->eps, rate = (float)lr;
+    int bad = 0;
+    (void)steps;
     for (size_t i = 0; i < g->n; i++) {
         float gr = g->grads[i] * coef + wd * g->values[i];
-        g->grads[i] = 0.0f; /* zeroed in the same pass */
-        g->v[i] = flush(g->v[i] * a + gr * gr * (1.0f - a));
-        float q = gr / (sqrtf(g->v[i]) + eps);
-        if (mom != 0.0f) {
-            g->m[i] = flush(g->m[i] * mom + q);
-            q = g->m[i];
+        float v = flush(g->v[i] * a + gr * gr * (1.0f - a));
+        float q = gr / (sqrtf(v) + eps);
+        float m = mom != 0.0f ? flush(g->m[i] * mom + q) : g->m[i];
+        float x = g->values[i] - rate * (mom != 0.0f ? m : q);
+        if (mode == COMMIT) {
+            g->grads[i] = 0.0f; /* zeroed in the same pass */
+            g->v[i] = v;
+            g->m[i] = m;
+            g->values[i] = x;
+        } else {
+            bad |= NONFINITE(v) | NONFINITE(m) | NONFINITE(x);
         }
-        g->values[i] -= rate * q;
     }
+    return !bad;
 }
 
 /* CCRNN__UPDATE, or skip the group and zero or keep its gradients. */
@@ -254,29 +287,67 @@ static int group_hold(const group *g)
     return g->frozen && hold == CCRNN__UPDATE ? CCRNN__HOLD_ZERO : hold;
 }
 
-int ccrnn_optimizer_step(ccrnn_optimizer *opt)
+static int update(const ccrnn_optimizer *opt, group *g, float coef, int mode)
 {
-    REQUIRE(opt);
+    double lr = opt->lr * g->lr_scale;
+    uint64_t steps = g->steps + 1;
+    if (opt->kind == CCRNN_OPT_ADAM) return adam(opt, g, steps, coef, lr, mode);
+    if (opt->kind == CCRNN_OPT_SGD) return sgd(opt, g, steps, coef, lr, mode);
+    return rmsprop(opt, g, steps, coef, lr, mode);
+}
+
+/* The global L2 norm of every attached gradient.  The fast sum (float within blocks)
+ * overflows for values above ~1e19 and underflows below ~1e-19; then the norm is
+ * computed again in double with every value divided by the largest |g|.  Returns NaN
+ * or Inf when a gradient is not finite. */
+static double gradient_norm(const ccrnn_optimizer *opt)
+{
     double sq = 0.0;
     for (size_t k = 0; k < opt->n_groups; k++)
         sq += ccrnn__sum_squares(opt->groups[k].grads, opt->groups[k].n);
-    double norm = sqrt(sq);
+    if (isnan(sq) || (sq >= 0x1p-60 && sq <= 0x1p120)) return sqrt(sq);
+    double big = 0.0;
+    for (size_t k = 0; k < opt->n_groups; k++)
+        for (size_t i = 0; i < opt->groups[k].n; i++) {
+            double a = fabs((double)opt->groups[k].grads[i]);
+            big = a > big ? a : big;
+        }
+    if (big == 0.0 || isinf(big)) return big;
+    double scaled = 0.0;
+    for (size_t k = 0; k < opt->n_groups; k++)
+        for (size_t i = 0; i < opt->groups[k].n; i++) {
+            double r = opt->groups[k].grads[i] / big;
+            scaled += r * r;
+        }
+    return big * sqrt(scaled);
+}
+
+int ccrnn_optimizer_step(ccrnn_optimizer *opt)
+{
+    REQUIRE(opt);
+    double norm = gradient_norm(opt);
     if (isnan(norm) || isinf(norm))
         return FAIL(CCRNN_ERR_NUMERIC, "the gradient norm is not finite; nothing was updated");
-    opt->last_norm = norm;
     /* As clip_grad_norm_: scale by clip/(norm + 1e-6) when that is below one. */
     float coef = 1.0f;
     if (opt->clip > 0.0 && opt->clip / (norm + 1e-6) < 1.0) coef = (float)(opt->clip / (norm + 1e-6));
     unsigned fp = fast_fp_begin();
-    for (size_t k = 0; k < opt->n_groups; k++) {
+    size_t k;
+    for (k = 0; k < opt->n_groups; k++)
+        if (group_hold(&opt->groups[k]) == CCRNN__UPDATE && !update(opt, &opt->groups[k], coef, CHECK))
+            break;
+    if (k < opt->n_groups) {
+        fast_fp_end(fp);
+        return FAIL(CCRNN_ERR_NUMERIC, "the update of group %zu would make a weight or moment "
+                    "non-finite; nothing was updated", k);
+    }
+    opt->last_norm = norm;
+    for (k = 0; k < opt->n_groups; k++) {
         group *g = &opt->groups[k];
         int hold = group_hold(g);
         if (hold == CCRNN__UPDATE) {
+            update(opt, g, coef, COMMIT);
             g->steps++;
-            double lr = opt->lr * g->lr_scale;
-            if (opt->kind == CCRNN_OPT_ADAM) adam(opt, g, coef, lr);
-            else if (opt->kind == CCRNN_OPT_SGD) sgd(opt, g, coef, lr);
-            else rmsprop(opt, g, coef, lr);
             if (g->core) ccrnn__params_written(g->core);
         } else if (hold == CCRNN__HOLD_ZERO) {
             memset(g->grads, 0, g->n * sizeof(float));

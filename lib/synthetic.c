@@ -31,10 +31,7 @@ int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex *cx, const
     size_t B = ccrnn__cortex_batch(cx);
     float *z = ccrnn__cerebellum_stage(cb);
     ccrnn__cortex_copy_state(cx, 0, z);
-    st = ccrnn_cerebellum_predict(cb, B, z, n, ctx, n_ctx, dz, n);
-    if (st) return st;
-    for (size_t i = 0; i < n; i++) dz[i] = (float)(scale * dz[i]);
-    return CCRNN_OK;
+    return ccrnn__cerebellum_predict_scaled(__func__, cb, B, z, n, ctx, n_ctx, scale, dz, n);
 }
 
 int ccrnn_synthetic_gradient_learn(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,

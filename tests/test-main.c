@@ -21,6 +21,7 @@ static Suite *(*const suites[])(void) = {
     errors_cerebellum_suite,
     errors_misc_suite,
     errors_checkpoint_suite,
+    errors_attack_suite,
     activation_suite,
     window_end_suite,
 };

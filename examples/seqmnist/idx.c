@@ -14,6 +14,9 @@
 #define IDX_MAGIC_IMAGES 0x00000803u
 #define IDX_MAGIC_LABELS 0x00000801u
 #define IDX_TYPE_UBYTE 0x08u
+/* The largest file the loader holds in memory: 2^20 images (more than the largest
+ * MNIST-format sets; EMNIST ByClass has 814,255) and one byte to tell "oversized". */
+#define IDX_MAX_LOAD ((size_t)16 + ((size_t)1 << 20) * 784 + 1)
 
 static int fail(char *err, size_t cap, int status, const char *fmt, ...)
 {
@@ -255,6 +258,29 @@ static size_t declared_size(const unsigned char *buf, size_t len, int expect)
     return payload == SIZE_MAX ? SIZE_MAX - 1 : header_size(kind) + payload;
 }
 
+/* A header that declares more than the loader holds: count the bytes the stream really
+ * has (inflating into a fixed scratch buffer, stopping once the declared size is
+ * reached), so a short file, or a small gzip file that inflates to gigabytes, costs no
+ * memory: truncated when it holds fewer bytes than declared, else too large. */
+static int refuse_large(idx_stream *s, const char *path, size_t have, size_t total, char *err,
+                        size_t cap)
+{
+    static unsigned char scratch[1 << 16];
+    while (have < total) {
+        size_t want = total - have < sizeof scratch ? total - have : sizeof scratch, got = 0;
+        int st = stream_read(s, path, scratch, want, &got, err, cap);
+        if (st) return st;
+        have += got;
+        if (got < want) break;
+    }
+    if (have < total)
+        return fail(err, cap, SEQMNIST_IDX_ERR_TRUNCATED,
+                    "%s: truncated: %zu bytes, the header declares %zu", path, have, total);
+    return fail(err, cap, SEQMNIST_IDX_ERR_DIMS,
+                "%s: the header declares %zu bytes, more than this reader loads (%zu)", path,
+                total, IDX_MAX_LOAD - 1);
+}
+
 static int load_bytes(const char *path, int expect, unsigned char **buf, size_t *len, char *err,
                       size_t cap)
 {
@@ -270,8 +296,9 @@ static int load_bytes(const char *path, int expect, unsigned char **buf, size_t 
         size_t total = declared_size(head, got, expect);
         /* One byte beyond the declared size is enough to tell "oversized". */
         size_t limit = total ? total + 1 : got;
-        *buf = malloc(got > 0 ? got : 1);
-        if (!*buf) st = fail(err, cap, SEQMNIST_IDX_ERR_NOMEM, "%s: out of memory", path);
+        *buf = limit > IDX_MAX_LOAD ? NULL : malloc(got > 0 ? got : 1);
+        if (limit > IDX_MAX_LOAD) st = refuse_large(&s, path, got, total, err, cap);
+        else if (!*buf) st = fail(err, cap, SEQMNIST_IDX_ERR_NOMEM, "%s: out of memory", path);
         else {
             memcpy(*buf, head, got);
             *len = got;

@@ -13,11 +13,19 @@
  *    that says which argument was wrong.  The library never prints, aborts or exits.
  *  - A failed call leaves the handle exactly as it was and writes nothing to the
  *    caller's output buffers.
+ *  - Non-finite numbers: NaN or Inf in an input, or a result that would not be finite
+ *    (an output, a state, a loss, an accumulated gradient, a weight or moment written by
+ *    an optimizer step), is CCRNN_ERR_NUMERIC, and then nothing is written or
+ *    accumulated.  Gradients are checked against a bound before they are accumulated,
+ *    so a gradient within a small factor of FLT_MAX may be refused although its exact
+ *    value would have fit.
  *  - Buffers are caller-owned, float32, row-major and batch-first, and are passed
  *    with their length in elements; a wrong length is CCRNN_ERR_SHAPE.
  *  - Handles are opaque.  One handle is used by one thread at a time; distinct
  *    handles may be used concurrently.  _destroy accepts NULL.
- *  - No heap allocation after _create (optimizer: after the last _add_*).
+ *  - No heap allocation after _create (optimizer: after the last _add_*), except
+ *    ccrnn_cerebellum_set_fibres (the first mask) and the checkpoint calls (_save,
+ *    _save_mem, _load: buffers); those may return CCRNN_ERR_NOMEM.
  *  - Same seed, inputs and thread count give bit-identical results.
  *
  * Stability: everything in this header is stable ABI since 0.1 unless marked
@@ -53,7 +61,8 @@ enum ccrnn_status {
     CCRNN_ERR_SHAPE = 3,       /* a buffer length does not match the shapes */
     CCRNN_ERR_STATE = 4,       /* wrong call order (e.g. backward with no window) */
     CCRNN_ERR_NUMERIC = 5,     /* NaN or Inf in an input or produced by a step */
-    CCRNN_ERR_NOMEM = 6,       /* allocation failed (only in _create/_add/_load) */
+    CCRNN_ERR_NOMEM = 6,       /* allocation failed (_create, _clone, _add_*, set_fibres,
+                                  checkpoints) */
     CCRNN_ERR_IO = 7,          /* a file could not be opened, read or written */
     CCRNN_ERR_FORMAT = 8,      /* malformed checkpoint (magic, truncation, sizes) */
     CCRNN_ERR_CHECKSUM = 9,    /* checkpoint payload CRC-32 mismatch */
@@ -94,9 +103,16 @@ enum ccrnn_cell {
  * Which handle accepts which parameter is stated per entry. */
 enum ccrnn_param {
     /* any handle */
-    CCRNN_PARAM_THREADS = 0,        /* BLIS threads for this handle's products (1..256, default 1) */
+    CCRNN_PARAM_THREADS = 0,        /* BLIS threads for this handle's products (1..256, default 1).
+                                       Above 1, BLIS starts worker threads (OpenMP in the
+                                       Debian builds) on first use; if the system refuses
+                                       to create one then, libgomp prints a message and
+                                       exits the process, which the library cannot catch.
+                                       At 1 (the default) no thread is ever created. */
     /* cortex */
-    CCRNN_PARAM_TRAINING = 10,      /* 1: forward records the window tape (default); 0: inference */
+    CCRNN_PARAM_TRAINING = 10,      /* 1: forward records the window tape (default); 0: inference.
+                                       Changing it keeps the current state and begins a new
+                                       window: the tape of the current window is discarded */
     /* cerebellum */
     CCRNN_PARAM_ABLATED = 20,       /* 1: predicts exact zeros, learns nothing (ablation); default 0 */
     CCRNN_PARAM_IO_LESION = 21,     /* inferior-olive lesion; the cerebellum still predicts.
@@ -241,6 +257,9 @@ CCRNN_API int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out,
                                       size_t n_hidden_layers, size_t width, size_t max_batch,
                                       uint64_t seed, unsigned flags, ccrnn_cerebellum **out);
 CCRNN_API void ccrnn_cerebellum_destroy(ccrnn_cerebellum *cb);
+/* Copy of parameters, gradients, settings and fibre mask.  Cached forwards are not
+ * copied: ccrnn_cerebellum_hidden on the copy is STATE until its first predict or
+ * learn.  Errors: NULL, NOMEM. */
 CCRNN_API int ccrnn_cerebellum_clone(const ccrnn_cerebellum *cb, ccrnn_cerebellum **out);
 CCRNN_API int ccrnn_cerebellum_set_param(ccrnn_cerebellum *cb, int param, double value);
 CCRNN_API int ccrnn_cerebellum_get_param(const ccrnn_cerebellum *cb, int param, double *value);
@@ -350,7 +369,9 @@ CCRNN_API void ccrnn_optimizer_destroy(ccrnn_optimizer *opt);
 CCRNN_API int ccrnn_optimizer_set_param(ccrnn_optimizer *opt, int param, double value);
 CCRNN_API int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, double *value);
 /* Attach parameters as a new group; *group (may be NULL) receives its index.
- * The attached object must outlive the optimizer.  A cerebellum attached this way is
+ * The attached object must outlive the optimizer: the optimizer keeps pointers into
+ * it, and a step, zero_grad or save after the object was destroyed reads freed memory
+ * (undefined behaviour, not detected).  Destroy the optimizer first.  A cerebellum attached this way is
  * not updated while it is ablated or lesioned.  Errors: NULL, ARG, NOMEM. */
 CCRNN_API int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx,
                                          size_t *group);
@@ -376,8 +397,9 @@ CCRNN_API int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt);
  * ------------------------------------------------------------------------- */
 
 /* Squared error: loss = sum_b mask_b sum_d (y - t)^2 / denom, dy = 2 mask_b (y - t) / denom.
- * y, target, dy: n values (n = batch*dim); mask: batch values (0 or 1 weights) or NULL
- * with n_mask = 0; denom > 0, or 0 for (number of unmasked rows)*dim.  dy and loss may
+ * y, target, dy: n values (n = batch*dim); mask: batch values or NULL with n_mask = 0,
+ * usually 0 or 1, but any finite value weights its row (denom 0 counts the rows whose
+ * weight is not 0); denom > 0, or 0 for (number of such rows)*dim.  dy and loss may
  * be NULL.  Errors: NULL, ARG, SHAPE, NUMERIC. */
 CCRNN_API int ccrnn_loss_mse(const float *y, const float *target, size_t n, size_t dim,
                              const float *mask, size_t n_mask, double denom, float *dy,

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets (checkpoint loaders for cortex, cerebellum and optimizer;
-# the examples' IDX reader) with clang, AddressSanitizer and UndefinedBehaviorSanitizer,
+# the optimizer checkpoint's semantic fields; random call sequences over the window and
+# batch calls; the examples' IDX reader) with clang, AddressSanitizer and UndefinedBehaviorSanitizer,
 # and run each for a bounded time.  Fails on any crash, sanitizer report, leak, timeout
 # or out-of-memory.  New inputs go to BUILD/fuzz-corpus (the committed seeds in
 # tests/reliability/corpus are only read); crashing inputs to BUILD/fuzz-artifacts.
 #
 #   tests/reliability/run-fuzz.sh [SECONDS_PER_TARGET]     (default 60; env FUZZ_SECONDS)
 #   env FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default "cortex cerebellum
-#   optimizer idx")
+#   optimizer idx optfields sequence")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-${FUZZ_SECONDS:-60}}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=${FUZZ_TARGETS:-cortex cerebellum optimizer idx}
+targets=${FUZZ_TARGETS:-cortex cerebellum optimizer idx optfields sequence}
 
 command -v clang >/dev/null || { echo "run-fuzz: clang not found (apt-get install clang)"; exit 1; }
 opts=(--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false

@@ -1,0 +1,168 @@
+/* libFuzzer target for the semantic fields of an optimizer checkpoint.  Byte-level
+ * fuzzing (fuzz-checkpoint.c) rarely builds a payload whose numbers are valid floats
+ * of interesting sizes; here the input chooses values for the fields themselves, from
+ * a palette of edge cases (0, -0, denormals, 1e-30, 1, 1e19, 3e38, NaN, Inf, 2^64 - 1,
+ * huge counts), and the checkpoint is re-encoded with a correct CRC (format 1,
+ * docs/reliability.md).  Properties:
+ *   - a refused load changes nothing (the optimizer's own checkpoint is unchanged);
+ *   - an accepted load is a fixed point: save(load(x)) loads and saves to itself;
+ *   - a step after it returns OK or NUMERIC and never leaves a non-finite weight;
+ *   - what that step leaves is saved and loaded back (training resumes from its file).
+ * With -DFUZZ_STRICT also: a step with unit gradients after an accepted load succeeds
+ * (every field the loader accepts gives a usable optimizer). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rel-util.h"
+
+static float v0[5], g0[5], v1[3], g1[3];
+
+static ccrnn_optimizer *make(int kind)
+{
+    ccrnn_optimizer *opt;
+    if (ccrnn_optimizer_create(kind, &opt)) abort();
+    if (ccrnn_optimizer_add_params(opt, v0, g0, 5, NULL)) abort();
+    if (ccrnn_optimizer_add_params(opt, v1, g1, 3, NULL)) abort();
+    return opt;
+}
+
+typedef struct input {
+    const uint8_t *p;
+    size_t n;
+} input;
+
+static unsigned next(input *in)
+{
+    if (!in->n) return 0;
+    in->n--;
+    return *in->p++;
+}
+
+static double pick_double(input *in, double keep)
+{
+    static const double palette[16] = {0.0, -0.0, 1e-45, 1e-30, 1e-8, 0.5, 0.9, 0.999, 1.0,
+                                       1.5, 1e6, 1e19, 3e38, 1e300, 0x1p-1074, -1.0};
+    unsigned b = next(in);
+    if (b < 128) return keep;
+    if (b < 144) return palette[b - 128];
+    if (b == 144) return NAN;
+    if (b == 145) return INFINITY;
+    if (b == 146) return -INFINITY;
+    return (double)(b - 147) / 16.0;
+}
+
+static uint64_t pick_u64(input *in, uint64_t keep)
+{
+    static const uint64_t palette[8] = {0, 1, 2, 1000, UINT64_MAX, UINT64_MAX - 1,
+                                        (uint64_t)1 << 53, (uint64_t)1 << 63};
+    unsigned b = next(in);
+    return b < 128 ? keep : b < 136 ? palette[b - 128] : (uint64_t)b;
+}
+
+static void put_f64(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    rel_put_u64(p, u);
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t u = rel_get_u64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static unsigned char *save(const ccrnn_optimizer *opt, size_t *n)
+{
+    unsigned char *buf;
+    if (ccrnn_optimizer_save_mem(opt, NULL, 0, n) || !(buf = malloc(*n))) abort();
+    if (ccrnn_optimizer_save_mem(opt, buf, *n, n)) abort();
+    return buf;
+}
+
+static int finite(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] - x[i] != 0.0f) return 0;
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    input in = {data, size};
+    int kind = (int)(next(&in) % 3);
+    for (size_t i = 0; i < 5; i++) v0[i] = 0.1f * (float)i - 0.2f, g0[i] = 0.05f;
+    for (size_t i = 0; i < 3; i++) v1[i] = 1.0f - (float)i, g1[i] = -0.1f;
+    ccrnn_optimizer *opt = make(kind);
+    for (unsigned s = next(&in) % 3; s > 0; s--) {
+        if (ccrnn_optimizer_step(opt)) abort();
+        for (size_t i = 0; i < 5; i++) g0[i] = 0.05f;
+        for (size_t i = 0; i < 3; i++) g1[i] = -0.1f;
+    }
+    size_t n;
+    unsigned char *ck = save(opt, &n);
+    /* Format 1: header 32; u32 kind; f64 x 8 hyperparameters; u64 steps; f64 norm;
+     * u64 groups; per group u64 n, f64 lr_scale, u32 frozen, u64 updates, f32 m[n], v[n]. */
+    size_t off = 36;
+    if (next(&in) < 16) rel_put_u32(ck + 32, next(&in) % 4);
+    for (int k = 0; k < 8; k++, off += 8) put_f64(ck + off, pick_double(&in, get_f64(ck + off)));
+    rel_put_u64(ck + off, pick_u64(&in, rel_get_u64(ck + off)));
+    off += 8;
+    put_f64(ck + off, pick_double(&in, get_f64(ck + off)));
+    off += 16;
+    static const size_t sizes[2] = {5, 3};
+    for (int gi = 0; gi < 2; gi++) {
+        off += 8;
+        put_f64(ck + off, pick_double(&in, get_f64(ck + off)));
+        off += 8;
+        if (next(&in) >= 240) rel_put_u32(ck + off, next(&in) % 3);
+        off += 4;
+        rel_put_u64(ck + off, pick_u64(&in, rel_get_u64(ck + off)));
+        off += 8;
+        for (size_t i = 0; i < 2 * sizes[gi]; i++, off += 4) {
+            unsigned b = next(&in);
+            if (b < 128) continue;
+            float f = (float)pick_double(&in, 0.0);
+            memcpy(ck + off, &f, 4);
+            if (b >= 250) rel_put_u32(ck + off, 0x7f800001u); /* a NaN */
+        }
+    }
+    if (off != n) abort(); /* the layout above is format 1's */
+    rel_fix_crc(ck, n);
+
+    size_t n0;
+    unsigned char *before = save(opt, &n0);
+    if (ccrnn_optimizer_load_mem(opt, ck, n) != CCRNN_OK) {
+        size_t n1;
+        unsigned char *after = save(opt, &n1);
+        if (n0 != n1 || memcmp(before, after, n0)) abort();
+        free(after);
+    } else {
+        size_t n1, n2;
+        unsigned char *once = save(opt, &n1);
+        if (ccrnn_optimizer_load_mem(opt, once, n1)) abort();
+        unsigned char *twice = save(opt, &n2);
+        if (n1 != n2 || memcmp(once, twice, n1)) abort();
+        free(once);
+        free(twice);
+        for (size_t i = 0; i < 5; i++) g0[i] = 1.0f;
+        for (size_t i = 0; i < 3; i++) g1[i] = -1.0f;
+        int st = ccrnn_optimizer_step(opt);
+        if (st != CCRNN_OK && st != CCRNN_ERR_NUMERIC) abort();
+#ifdef FUZZ_STRICT
+        if (st != CCRNN_OK) abort();
+#endif
+        if (!finite(v0, 5) || !finite(v1, 3)) abort();
+        unsigned char *resumed = save(opt, &n1);
+        if (ccrnn_optimizer_load_mem(opt, resumed, n1)) abort();
+        free(resumed);
+    }
+    free(before);
+    free(ck);
+    ccrnn_optimizer_destroy(opt);
+    return 0;
+}

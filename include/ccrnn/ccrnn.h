@@ -371,8 +371,8 @@ CCRNN_API int ccrnn_optimizer_get_param(const ccrnn_optimizer *opt, int param, d
 /* Attach parameters as a new group; *group (may be NULL) receives its index.
  * The attached object must outlive the optimizer: the optimizer keeps pointers into
  * it, and a step, zero_grad or save after the object was destroyed reads freed memory
- * (undefined behaviour, not detected).  Destroy the optimizer first.  A cerebellum attached this way is
- * not updated while it is ablated or lesioned.  Errors: NULL, ARG, NOMEM. */
+ * (undefined behaviour, not detected).  Destroy the optimizer first.  A cerebellum
+ * attached this way is not updated while it is ablated or lesioned.  Errors: NULL, ARG, NOMEM. */
 CCRNN_API int ccrnn_optimizer_add_cortex(ccrnn_optimizer *opt, ccrnn_cortex *cx,
                                          size_t *group);
 CCRNN_API int ccrnn_optimizer_add_cerebellum(ccrnn_optimizer *opt, ccrnn_cerebellum *cb,

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "params.h"
+#include "checkpoint.h"
 
 #define MAX_LAYERS 16
 
@@ -74,20 +74,26 @@ static void layout(ccrnn_cerebellum *cb)
     }
 }
 
-static int alloc_buffers(ccrnn_cerebellum *cb)
+/* Every buffer of a cerebellum, by plan (allocate, or count for the footprint); the
+ * fibre mask, allocated later by set_fibres, is counted too. */
+static int alloc_buffers(ccrnn_cerebellum *cb, ccrnn_plan *pl)
 {
-    size_t B = cb->max_b, wide = cb->width > cb->n_out ? cb->width : cb->n_out;
-    cb->delta = ccrnn__calloc(2 * B, wide * sizeof(float));
-    cb->stage = ccrnn__calloc(B, cb->n_in * sizeof(float));
-    if (!ccrnn__params_alloc(&cb->p) || !cb->delta || !cb->stage) return 0;
-    cb->delta2 = cb->delta + B * wide;
+    uint64_t B = cb->max_b, wide = cb->width > cb->n_out ? cb->width : cb->n_out, F = sizeof(float);
+    ccrnn__params_alloc(&cb->p, pl);
+    cb->delta = ccrnn__plan_take(pl, 2 * B, wide, F);
+    cb->stage = ccrnn__plan_take(pl, B, cb->n_in, F);
     for (int s = 0; s < 3; s++) {
         slot *sl = &cb->slots[s];
-        sl->in = ccrnn__calloc(B, cb->d0 * sizeof(float));
-        sl->act = ccrnn__calloc(B * cb->width, (cb->n_hidden ? cb->n_hidden : 1) * sizeof(float));
-        sl->out = ccrnn__calloc(B, cb->n_out * sizeof(float));
-        if (!sl->in || !sl->act || !sl->out) return 0;
+        sl->in = ccrnn__plan_take(pl, B, cb->d0, F);
+        sl->act = ccrnn__plan_take(pl, B * cb->width, cb->n_hidden ? cb->n_hidden : 1, F);
+        sl->out = ccrnn__plan_take(pl, B, cb->n_out, F);
     }
+    if (!pl->allocate) {
+        ccrnn__plan_take(pl, cb->dims[1], cb->d0, F); /* a mask, if one is set */
+        return 0;
+    }
+    if (pl->failed) return 0;
+    cb->delta2 = cb->delta + B * wide;
     return 1;
 }
 
@@ -106,6 +112,30 @@ static void init_params(ccrnn_cerebellum *cb, uint64_t seed, unsigned flags)
     memset(layer_w(cb, cb->p.values, L - 1), 0, cb->dims[L] * cb->dims[L - 1] * sizeof(float));
     if (!(flags & CCRNN_CEREBELLUM_ZERO_LAST_WEIGHT_ONLY))
         memset(layer_b(cb, cb->p.values, L - 1), 0, cb->dims[L] * sizeof(float));
+}
+
+static void set_shapes(ccrnn_cerebellum *cb, size_t n_in, size_t n_ctx, size_t n_out,
+                       size_t n_hidden_layers, size_t width, size_t max_batch)
+{
+    cb->n_in = n_in;
+    cb->n_ctx = n_ctx;
+    cb->n_out = n_out;
+    cb->n_hidden = n_hidden_layers;
+    cb->width = n_hidden_layers ? width : 0;
+    cb->max_b = max_batch;
+    cb->d0 = n_in + n_ctx;
+    layout(cb);
+}
+
+uint64_t ccrnn__cerebellum_footprint(size_t n_in, size_t n_ctx, size_t n_out,
+                                     size_t n_hidden_layers, size_t width, size_t max_batch)
+{
+    ccrnn_cerebellum plan_only;
+    ccrnn_plan pl = {0, 0, 0};
+    memset(&plan_only, 0, sizeof plan_only);
+    set_shapes(&plan_only, n_in, n_ctx, n_out, n_hidden_layers, width, max_batch);
+    alloc_buffers(&plan_only, &pl);
+    return pl.bytes;
 }
 
 int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hidden_layers,
@@ -127,15 +157,9 @@ int ccrnn_cerebellum_create(size_t n_in, size_t n_ctx, size_t n_out, size_t n_hi
         return FAIL(CCRNN_ERR_ARG, "unknown flags 0x%x", flags);
     ccrnn_cerebellum *cb = calloc(1, sizeof *cb);
     if (!cb) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
-    cb->n_in = n_in;
-    cb->n_ctx = n_ctx;
-    cb->n_out = n_out;
-    cb->n_hidden = n_hidden_layers;
-    cb->width = n_hidden_layers ? width : 0;
-    cb->max_b = max_batch;
-    cb->d0 = n_in + n_ctx;
-    layout(cb);
-    if (!alloc_buffers(cb)) {
+    set_shapes(cb, n_in, n_ctx, n_out, n_hidden_layers, width, max_batch);
+    ccrnn_plan pl = {1, 0, 0};
+    if (!alloc_buffers(cb, &pl)) {
         size_t n_params = cb->p.count;
         ccrnn_cerebellum_destroy(cb);
         return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cerebellum of %zu parameters",
@@ -571,5 +595,80 @@ int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask)
     cb->p.mask_len = n;
     apply_mask(m, layer_w(cb, cb->p.grads, 0), n);
     ccrnn__params_written(&cb->p);
+    return CCRNN_OK;
+}
+
+/* ---- checkpoints: the cerebellum's self-description -------------------------------- */
+
+size_t ccrnn__cerebellum_describe(const ccrnn_cerebellum *cb, ccrnn_entry *e)
+{
+    const double L = (double)CCRNN__SIZE_LIMIT;
+    size_t n = 0;
+    ccrnn__entry_u64(&e[n++], "n_in", cb->n_in, 1, L);
+    ccrnn__entry_u64(&e[n++], "n_ctx", cb->n_ctx, 0, L);
+    ccrnn__entry_u64(&e[n++], "n_out", cb->n_out, 1, L);
+    ccrnn__entry_u64(&e[n++], "n_hidden_layers", cb->n_hidden, 0, MAX_LAYERS);
+    ccrnn__entry_u64(&e[n++], "width", cb->width, 0, L);
+    ccrnn__entry_u64(&e[n++], "max_batch", cb->max_b, 1, L);
+    ccrnn__entry_setting(&e[n++], "ABLATED", CCRNN_PARAM_ABLATED, cb->ablated);
+    ccrnn__entry_setting(&e[n++], "IO_LESION", CCRNN_PARAM_IO_LESION, cb->lesioned);
+    ccrnn__entry_setting(&e[n++], "LOSS_MEAN", CCRNN_PARAM_LOSS_MEAN, cb->loss_mean);
+    ccrnn__entry_setting(&e[n++], "THREADS", CCRNN_PARAM_THREADS, ccrnn__params_threads(&cb->p));
+    if (cb->mask) {
+        ccrnn__entry_f32(&e[n], "fibre_mask", cb->mask, cb->dims[1], cb->d0);
+        e[n].lo = 0;
+        e[n].hi = 1;
+        e[n++].integer = 1;
+    }
+    return n + ccrnn__entries_params(&e[n], &cb->p);
+}
+
+int ccrnn__cerebellum_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cerebellum **out)
+{
+    const uint64_t L = CCRNN__SIZE_LIMIT;
+    uint64_t n_in, n_ctx, n_out, layers, width, B;
+    int st = ccrnn__ck_u64(fn, ck, "n_in", 1, L, &n_in);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_ctx", 0, L, &n_ctx);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_out", 1, L, &n_out);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_hidden_layers", 0, MAX_LAYERS, &layers);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "width", layers ? 1 : 0, layers ? L : 0, &width);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "max_batch", 1, L, &B);
+    if (st) return st;
+    if (ccrnn__cerebellum_footprint(n_in, n_ctx, n_out, layers, width, B) > CCRNN__FOOTPRINT_LIMIT)
+        return FAIL_IN(fn, CCRNN_ERR_FORMAT, "implausible shapes: the cerebellum would need more "
+                       "than %llu bytes", (unsigned long long)CCRNN__FOOTPRINT_LIMIT);
+    ccrnn_cerebellum *cb;
+    st = ccrnn_cerebellum_create(n_in, n_ctx, n_out, layers, width, B, 0, 0, &cb);
+    if (st) return st == CCRNN_ERR_NOMEM ? st : FAIL_IN(fn, CCRNN_ERR_FORMAT, "shapes refused");
+    if (ccrnn__ck_has(ck, "fibre_mask")) {
+        /* A mask to read into: all ones until the file's values arrive. */
+        size_t m = cb->dims[1] * cb->d0;
+        float *ones = malloc(m * sizeof(float));
+        if (ones) {
+            for (size_t i = 0; i < m; i++) ones[i] = 1.0f;
+            st = ccrnn__cerebellum_set_mask(cb, ones);
+        }
+        free(ones);
+        if (!ones || st) {
+            ccrnn_cerebellum_destroy(cb);
+            return FAIL_IN(fn, CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
+        }
+    }
+    ccrnn_entry e[CCRNN__CEREBELLUM_ENTRIES];
+    size_t n = ccrnn__cerebellum_describe(cb, e);
+    st = ccrnn__ck_check(fn, ck, e, n);
+    if (st) {
+        ccrnn_cerebellum_destroy(cb);
+        return st;
+    }
+    ccrnn__ck_copy(ck, e, n);
+    if (cb->mask) ccrnn__cerebellum_set_mask(cb, cb->mask); /* in place: applies it */
+    ccrnn__params_written(&cb->p);
+    static const struct { int param; const char *name; } settings[] = {
+        {CCRNN_PARAM_ABLATED, "ABLATED"}, {CCRNN_PARAM_IO_LESION, "IO_LESION"},
+        {CCRNN_PARAM_LOSS_MEAN, "LOSS_MEAN"}, {CCRNN_PARAM_THREADS, "THREADS"}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        ccrnn_cerebellum_set_param(cb, settings[i].param, ccrnn__entry_number(e, n, settings[i].name));
+    *out = cb;
     return CCRNN_OK;
 }

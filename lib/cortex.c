@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "activation.h"
-#include "params.h"
+#include "checkpoint.h"
 #include "ccrnn/ccrnn_experimental.h"
 
 struct ccrnn_cortex {
@@ -80,27 +80,26 @@ static size_t gate_rows(int cell, size_t H)
     return cell == CCRNN_CELL_LSTM ? 4 * H : cell == CCRNN_CELL_GRU ? 3 * H : H;
 }
 
-static int alloc_buffers(ccrnn_cortex *cx)
+/* Every buffer of a cortex, by plan (allocate, or count for ccrnn__cortex_footprint). */
+static int alloc_buffers(ccrnn_cortex *cx, ccrnn_plan *pl)
 {
-    size_t B = cx->max_b, T = cx->max_t;
-    cx->xs = ccrnn__calloc(T * B, cx->I * sizeof(float));
-    cx->hs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
-    cx->cs = ccrnn__calloc(cx->slots * B, cx->H * sizeof(float));
-    cx->acts = ccrnn__calloc(T * B, cx->A * sizeof(float));
-    cx->dys = ccrnn__calloc(T * B, cx->O * sizeof(float));
-    cx->dhs = ccrnn__calloc(T * B, cx->H * sizeof(float));
-    cx->dy_set = ccrnn__calloc(T, 1);
-    cx->dh_set = ccrnn__calloc(T, 1);
-    cx->dgi = ccrnn__calloc(T * B, cx->G * sizeof(float));
-    cx->dgh = cx->cell == CCRNN_CELL_GRU ? ccrnn__calloc(T * B, cx->G * sizeof(float)) : cx->dgi;
-    cx->pre = ccrnn__calloc(2 * B, cx->G * sizeof(float));
-    cx->yscr = ccrnn__calloc(B, cx->O * sizeof(float));
-    cx->carry_h = ccrnn__calloc(4 * B, cx->H * sizeof(float));
-    cx->dz_end = ccrnn__calloc(2 * B, cx->Z * sizeof(float));
-    if (!ccrnn__params_alloc(&cx->p) || !cx->xs || !cx->hs || !cx->cs || !cx->acts || !cx->dys ||
-        !cx->dhs || !cx->dy_set || !cx->dh_set || !cx->dgi || !cx->dgh || !cx->pre || !cx->yscr ||
-        !cx->carry_h || !cx->dz_end)
-        return 0;
+    uint64_t B = cx->max_b, T = cx->max_t, F = sizeof(float);
+    ccrnn__params_alloc(&cx->p, pl);
+    cx->xs = ccrnn__plan_take(pl, T * B, cx->I, F);
+    cx->hs = ccrnn__plan_take(pl, cx->slots * B, cx->H, F);
+    cx->cs = ccrnn__plan_take(pl, cx->slots * B, cx->H, F);
+    cx->acts = ccrnn__plan_take(pl, T * B, cx->A, F);
+    cx->dys = ccrnn__plan_take(pl, T * B, cx->O, F);
+    cx->dhs = ccrnn__plan_take(pl, T * B, cx->H, F);
+    cx->dy_set = ccrnn__plan_take(pl, T, 1, 1);
+    cx->dh_set = ccrnn__plan_take(pl, T, 1, 1);
+    cx->dgi = ccrnn__plan_take(pl, T * B, cx->G, F);
+    cx->dgh = cx->cell == CCRNN_CELL_GRU ? ccrnn__plan_take(pl, T * B, cx->G, F) : cx->dgi;
+    cx->pre = ccrnn__plan_take(pl, 2 * B, cx->G, F);
+    cx->yscr = ccrnn__plan_take(pl, B, cx->O, F);
+    cx->carry_h = ccrnn__plan_take(pl, 4 * B, cx->H, F);
+    cx->dz_end = ccrnn__plan_take(pl, 2 * B, cx->Z, F);
+    if (!pl->allocate || pl->failed) return 0;
     cx->carry_c = cx->carry_h + B * cx->H;
     cx->next_h = cx->carry_c + B * cx->H;
     cx->next_c = cx->next_h + B * cx->H;
@@ -118,6 +117,36 @@ static void init_params(ccrnn_cortex *cx, uint64_t seed)
     for (size_t i = 0; i < cx->p.count; i++) cx->p.values[i] = ccrnn__rng_uniform(&rng, -k, k);
 }
 
+/* Sizes and the tensor table of a cortex; no allocation. */
+static void set_shapes(ccrnn_cortex *cx, int cell, size_t n_in, size_t n_hidden, size_t n_out,
+                       size_t max_batch, size_t max_window)
+{
+    cx->cell = cell;
+    cx->I = n_in;
+    cx->H = n_hidden;
+    cx->O = n_out;
+    cx->G = gate_rows(cell, n_hidden);
+    cx->Z = cell == CCRNN_CELL_LSTM ? 2 * n_hidden : n_hidden;
+    cx->A = cell == CCRNN_CELL_LSTM ? 5 * n_hidden : cell == CCRNN_CELL_GRU ? 4 * n_hidden : n_hidden;
+    cx->max_b = max_batch;
+    cx->max_t = max_window;
+    cx->slots = max_window + 1 < 3 ? 3 : max_window + 1;
+    cx->training = 1;
+    cx->B = max_batch;
+    build_tensor_table(cx);
+}
+
+uint64_t ccrnn__cortex_footprint(int cell, size_t n_in, size_t n_hidden, size_t n_out,
+                                 size_t max_batch, size_t max_window)
+{
+    ccrnn_cortex plan_only;
+    ccrnn_plan pl = {0, 0, 0};
+    memset(&plan_only, 0, sizeof plan_only);
+    set_shapes(&plan_only, cell, n_in, n_hidden, n_out, max_batch, max_window);
+    alloc_buffers(&plan_only, &pl);
+    return pl.bytes;
+}
+
 int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, size_t max_batch,
                         size_t max_window, uint64_t seed, ccrnn_cortex **out)
 {
@@ -133,20 +162,9 @@ int ccrnn_cortex_create(int cell, size_t n_in, size_t n_hidden, size_t n_out, si
         return FAIL(CCRNN_ERR_ARG, "a size exceeds %zu", limit);
     ccrnn_cortex *cx = calloc(1, sizeof *cx);
     if (!cx) return FAIL(CCRNN_ERR_NOMEM, "out of memory");
-    cx->cell = cell;
-    cx->I = n_in;
-    cx->H = n_hidden;
-    cx->O = n_out;
-    cx->G = gate_rows(cell, n_hidden);
-    cx->Z = cell == CCRNN_CELL_LSTM ? 2 * n_hidden : n_hidden;
-    cx->A = cell == CCRNN_CELL_LSTM ? 5 * n_hidden : cell == CCRNN_CELL_GRU ? 4 * n_hidden : n_hidden;
-    cx->max_b = max_batch;
-    cx->max_t = max_window;
-    cx->slots = max_window + 1 < 3 ? 3 : max_window + 1;
-    cx->training = 1;
-    cx->B = max_batch;
-    build_tensor_table(cx);
-    if (!alloc_buffers(cx)) {
+    set_shapes(cx, cell, n_in, n_hidden, n_out, max_batch, max_window);
+    ccrnn_plan pl = {1, 0, 0};
+    if (!alloc_buffers(cx, &pl)) {
         size_t n_params = cx->p.count;
         ccrnn_cortex_destroy(cx);
         return FAIL(CCRNN_ERR_NOMEM, "out of memory for a cortex of %zu parameters", n_params);
@@ -780,5 +798,65 @@ int ccrnn_cortex_sync(ccrnn_cortex *dst, const ccrnn_cortex *src)
     ccrnn__params_written(&dst->p);
     memcpy(slot_h(dst, 0), slot_h(src, src->cur), src->B * src->H * sizeof(float));
     memcpy(slot_c(dst, 0), slot_c(src, src->cur), src->B * src->H * sizeof(float));
+    return CCRNN_OK;
+}
+
+/* ---- checkpoints: the cortex's self-description ------------------------------------ */
+
+size_t ccrnn__cortex_describe(const ccrnn_cortex *cx, ccrnn_entry *e)
+{
+    const double L = (double)CCRNN__SIZE_LIMIT;
+    size_t n = 0;
+    ccrnn__entry_u64(&e[n++], "cell", (uint64_t)cx->cell, CCRNN_CELL_LSTM, CCRNN_CELL_GRU);
+    ccrnn__entry_u64(&e[n++], "n_in", cx->I, 1, L);
+    ccrnn__entry_u64(&e[n++], "n_hidden", cx->H, 1, L);
+    ccrnn__entry_u64(&e[n++], "n_out", cx->O, 1, L);
+    ccrnn__entry_u64(&e[n++], "max_batch", cx->max_b, 1, L);
+    ccrnn__entry_u64(&e[n++], "max_window", cx->max_t, 1, L);
+    ccrnn__entry_u64(&e[n++], "batch", cx->B, 1, (double)cx->max_b);
+    ccrnn__entry_setting(&e[n++], "TRAINING", CCRNN_PARAM_TRAINING, cx->training);
+    ccrnn__entry_setting(&e[n++], "THREADS", CCRNN_PARAM_THREADS, ccrnn__params_threads(&cx->p));
+    n += ccrnn__entries_params(&e[n], &cx->p);
+    /* The state as get_state lays it out, staged in the window-end scratch (the saving
+     * call owns the handle, so the scratch is free). */
+    float *stage = ((ccrnn_cortex *)cx)->dz_end;
+    ccrnn__cortex_copy_state(cx, 0, stage);
+    ccrnn__entry_f32(&e[n++], "state", stage, cx->B, cx->Z);
+    return n;
+}
+
+int ccrnn__cortex_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cortex **out)
+{
+    const uint64_t L = CCRNN__SIZE_LIMIT;
+    uint64_t cell, I, H, O, B, T, batch;
+    int st = ccrnn__ck_u64(fn, ck, "cell", CCRNN_CELL_LSTM, CCRNN_CELL_GRU, &cell);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_in", 1, L, &I);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_hidden", 1, L, &H);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "n_out", 1, L, &O);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "max_batch", 1, L, &B);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "max_window", 1, L, &T);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "batch", 1, B, &batch);
+    if (st) return st;
+    if (ccrnn__cortex_footprint((int)cell, I, H, O, B, T) > CCRNN__FOOTPRINT_LIMIT)
+        return FAIL_IN(fn, CCRNN_ERR_FORMAT, "implausible shapes: the cortex would need more "
+                       "than %llu bytes", (unsigned long long)CCRNN__FOOTPRINT_LIMIT);
+    ccrnn_cortex *cx;
+    st = ccrnn_cortex_create((int)cell, I, H, O, B, T, 0, &cx);
+    if (st) return st == CCRNN_ERR_NOMEM ? st : FAIL_IN(fn, CCRNN_ERR_FORMAT, "shapes refused");
+    ccrnn_cortex_reset(cx, batch);
+    ccrnn_entry e[CCRNN__CORTEX_ENTRIES];
+    size_t n = ccrnn__cortex_describe(cx, e);
+    st = ccrnn__ck_check(fn, ck, e, n);
+    if (st) {
+        ccrnn_cortex_destroy(cx);
+        return st;
+    }
+    ccrnn__ck_copy(ck, e, n);
+    ccrnn__params_written(&cx->p);
+    /* Checked against the settings table: these cannot fail. */
+    ccrnn_cortex_set_param(cx, CCRNN_PARAM_TRAINING, ccrnn__entry_number(e, n, "TRAINING"));
+    ccrnn_cortex_set_param(cx, CCRNN_PARAM_THREADS, ccrnn__entry_number(e, n, "THREADS"));
+    ccrnn_cortex_set_state(cx, cx->dz_end, cx->B * cx->Z);
+    *out = cx;
     return CCRNN_OK;
 }

@@ -55,8 +55,11 @@ enum { CCRNN__KIND_CORTEX = 1, CCRNN__KIND_CEREBELLUM = 2, CCRNN__KIND_OPTIMIZER
 /* Is `value` acceptable for `param` on a handle of `kind`?  OK, or ARG with a message
  * naming the parameter and its range, recorded for the public function `fn`. */
 CCRNN_HIDDEN int ccrnn__setting_check(const char *fn, unsigned kind, int param, double value);
-/* The same for an optimizer group parameter (enum ccrnn_group_param). */
+/* The same for an optimizer group parameter (enum ccrnn_group_param), and its range. */
 CCRNN_HIDDEN int ccrnn__group_setting_check(const char *fn, int param, double value);
+CCRNN_HIDDEN void ccrnn__group_bounds(int param, double *lo, double *hi, int *integer);
+/* Does `param` take whole numbers only (switches, counts, THREADS)? */
+CCRNN_HIDDEN int ccrnn__setting_integer(int param);
 
 /* Deterministic random numbers (splitmix64-seeded xoshiro256**). */
 typedef struct ccrnn_rng {
@@ -105,18 +108,14 @@ CCRNN_HIDDEN float *ccrnn__cerebellum_stage(ccrnn_cerebellum *cb);
 CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, size_t *n_ctx,
                                       size_t *n_out, size_t *max_batch);
 
-/* Checkpoint access (persist.c).  The mask is width x (n_in + n_ctx), NULL if unmasked;
- * set_mask copies it (NULL removes it) and applies it to the weights. */
-CCRNN_HIDDEN const float *ccrnn__cerebellum_mask(const ccrnn_cerebellum *cb);
+/* The fibre mask (width x (n_in + n_ctx)) of a cerebellum; set_mask copies it (NULL
+ * removes it; the cerebellum's own mask may be passed to re-apply it in place). */
 CCRNN_HIDDEN int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask);
-CCRNN_HIDDEN size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt);
-/* The optimizer's kind (enum ccrnn_optimizer_kind). */
-CCRNN_HIDDEN int ccrnn__optimizer_kind(const ccrnn_optimizer *opt);
-/* Optimizer state of group i: moments m and v (n floats each) and its update count. */
-CCRNN_HIDDEN void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m,
-                                               float **v, size_t *n, uint64_t **steps);
-/* The optimizer's global step counter and last gradient norm. */
-CCRNN_HIDDEN void ccrnn__optimizer_counters(ccrnn_optimizer *opt, uint64_t **steps,
-                                            double **last_norm);
+/* Bytes a handle of these sizes allocates (its one allocation plan). */
+CCRNN_HIDDEN uint64_t ccrnn__cortex_footprint(int cell, size_t n_in, size_t n_hidden, size_t n_out,
+                                              size_t max_batch, size_t max_window);
+CCRNN_HIDDEN uint64_t ccrnn__cerebellum_footprint(size_t n_in, size_t n_ctx, size_t n_out,
+                                                  size_t n_hidden_layers, size_t width,
+                                                  size_t max_batch);
 
 #endif

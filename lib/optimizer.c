@@ -3,10 +3,11 @@
  * followed by torch.optim.*.step() and zero_grad(). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "params.h"
+#include "checkpoint.h"
 
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
@@ -366,24 +367,102 @@ int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
     return CCRNN_OK;
 }
 
-/* ---- checkpoint access ------------------------------------------------------------ */
+/* ---- checkpoints: the optimizer's self-description --------------------------------- */
 
-size_t ccrnn__optimizer_group_count(const ccrnn_optimizer *opt) { return opt->n_groups; }
+static const struct {
+    int param;
+    const char *name;
+} hyper[] = {{CCRNN_PARAM_LR, "LR"}, {CCRNN_PARAM_BETA1, "BETA1"}, {CCRNN_PARAM_BETA2, "BETA2"},
+             {CCRNN_PARAM_EPS, "EPS"}, {CCRNN_PARAM_WEIGHT_DECAY, "WEIGHT_DECAY"},
+             {CCRNN_PARAM_MOMENTUM, "MOMENTUM"}, {CCRNN_PARAM_ALPHA, "ALPHA"},
+             {CCRNN_PARAM_CLIP_NORM, "CLIP_NORM"}};
+#define N_HYPER (sizeof hyper / sizeof hyper[0])
+#define PER_GROUP 6
+/* Update counts stay exact in a double (Adam's bias correction), far beyond any run. */
+#define MAX_STEPS 9007199254740992.0
 
-int ccrnn__optimizer_kind(const ccrnn_optimizer *opt) { return opt->kind; }
-
-void ccrnn__optimizer_group_state(ccrnn_optimizer *opt, size_t i, float **m, float **v,
-                                  size_t *n, uint64_t **steps)
+static double hyper_value(const ccrnn_optimizer *opt, int param)
 {
-    group *g = &opt->groups[i];
-    *m = g->m;
-    *v = g->v;
-    *n = g->n;
-    *steps = &g->steps;
+    double v = 0;
+    ccrnn_optimizer_get_param(opt, param, &v);
+    return v;
 }
 
-void ccrnn__optimizer_counters(ccrnn_optimizer *opt, uint64_t **steps, double **last_norm)
+size_t ccrnn__optimizer_describe(const ccrnn_optimizer *opt, ccrnn_entry *e)
 {
-    *steps = &opt->steps;
-    *last_norm = &opt->last_norm;
+    if (!e) return 4 + N_HYPER + PER_GROUP * opt->n_groups;
+    size_t n = 0;
+    ccrnn__entry_u64(&e[n++], "kind", (uint64_t)opt->kind, CCRNN_OPT_ADAM, CCRNN_OPT_RMSPROP);
+    for (size_t i = 0; i < N_HYPER; i++)
+        ccrnn__entry_setting(&e[n++], hyper[i].name, hyper[i].param, hyper_value(opt, hyper[i].param));
+    ccrnn__entry_u64(&e[n++], "steps", opt->steps, 0, MAX_STEPS);
+    ccrnn__entry_f64(&e[n++], "last_norm", opt->last_norm, 0, DBL_MAX);
+    ccrnn__entry_u64(&e[n++], "groups", opt->n_groups, 0, (double)opt->n_groups);
+    for (size_t k = 0; k < opt->n_groups; k++) {
+        const group *g = &opt->groups[k];
+        char name[48];
+        double lo, hi;
+        int whole;
+        snprintf(name, sizeof name, "group.%zu.size", k);
+        ccrnn__entry_u64(&e[n++], name, g->n, (double)g->n, (double)g->n);
+        snprintf(name, sizeof name, "group.%zu.LR_SCALE", k);
+        ccrnn__group_bounds(CCRNN_GROUP_LR_SCALE, &lo, &hi, &whole);
+        ccrnn__entry_f64(&e[n++], name, g->lr_scale, lo, hi);
+        snprintf(name, sizeof name, "group.%zu.FROZEN", k);
+        ccrnn__group_bounds(CCRNN_GROUP_FROZEN, &lo, &hi, &whole);
+        ccrnn__entry_f64(&e[n], name, g->frozen, lo, hi);
+        e[n++].integer = whole;
+        snprintf(name, sizeof name, "group.%zu.steps", k);
+        ccrnn__entry_u64(&e[n++], name, g->steps, 0, MAX_STEPS);
+        snprintf(name, sizeof name, "group.%zu.m", k);
+        ccrnn__entry_f32(&e[n++], name, g->m, g->n, 0);
+        snprintf(name, sizeof name, "group.%zu.v", k);
+        ccrnn__entry_f32(&e[n], name, g->v, g->n, 0);
+        e[n++].lo = 0; /* a second moment or square average is never negative */
+    }
+    return n;
+}
+
+/* Load into this optimizer: everything is checked first, then copied at once. */
+int ccrnn__optimizer_restore(const char *fn, const ccrnn_ck *ck, ccrnn_optimizer *opt)
+{
+    uint64_t kind, groups, size;
+    int st = ccrnn__ck_u64(fn, ck, "kind", CCRNN_OPT_ADAM, CCRNN_OPT_RMSPROP, &kind);
+    if (!st) st = ccrnn__ck_u64(fn, ck, "groups", 0, UINT32_MAX, &groups);
+    if (st) return st;
+    if ((int)kind != opt->kind)
+        return FAIL_IN(fn, CCRNN_ERR_MISMATCH, "checkpoint of optimizer kind %u, this optimizer "
+                       "is kind %d", (unsigned)kind, opt->kind);
+    if (groups != opt->n_groups)
+        return FAIL_IN(fn, CCRNN_ERR_MISMATCH, "%llu groups in the checkpoint, %zu in this "
+                       "optimizer", (unsigned long long)groups, opt->n_groups);
+    for (size_t k = 0; k < opt->n_groups; k++) {
+        char name[48];
+        snprintf(name, sizeof name, "group.%zu.size", k);
+        st = ccrnn__ck_u64(fn, ck, name, 0, UINT64_MAX, &size);
+        if (st) return st;
+        if (size != opt->groups[k].n)
+            return FAIL_IN(fn, CCRNN_ERR_MISMATCH, "group %zu holds %llu values in the checkpoint, "
+                           "%zu in this optimizer", k, (unsigned long long)size, opt->groups[k].n);
+    }
+    size_t n = ccrnn__optimizer_describe(opt, NULL);
+    ccrnn_entry *e = malloc(n * sizeof *e);
+    if (!e) return FAIL_IN(fn, CCRNN_ERR_NOMEM, "out of memory");
+    ccrnn__optimizer_describe(opt, e);
+    st = ccrnn__ck_check(fn, ck, e, n);
+    if (!st) {
+        ccrnn__ck_copy(ck, e, n);
+        for (size_t i = 0; i < N_HYPER; i++)
+            ccrnn_optimizer_set_param(opt, hyper[i].param, ccrnn__entry_number(e, n, hyper[i].name));
+        opt->steps = (uint64_t)ccrnn__entry_number(e, n, "steps");
+        opt->last_norm = ccrnn__entry_number(e, n, "last_norm");
+        size_t at = 4 + N_HYPER;
+        for (size_t k = 0; k < opt->n_groups; k++, at += PER_GROUP) {
+            opt->groups[k].lr_scale = e[at + 1].scalar.f;
+            opt->groups[k].frozen = (int)e[at + 2].scalar.f;
+            opt->groups[k].steps = e[at + 3].scalar.u;
+        }
+    }
+    free(e);
+    return st;
 }

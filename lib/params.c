@@ -18,14 +18,26 @@ int ccrnn__params_add(ccrnn_params *p, const char *name, size_t rows, size_t col
     return 1;
 }
 
-uint64_t ccrnn__params_bytes(uint64_t count) { return 2 * count * sizeof(float); }
+static uint64_t sat_mul(uint64_t a, uint64_t b) { return a && b > UINT64_MAX / a ? UINT64_MAX : a * b; }
 
-int ccrnn__params_alloc(ccrnn_params *p)
+void *ccrnn__plan_take(ccrnn_plan *pl, uint64_t a, uint64_t b, size_t size)
 {
-    p->values = ccrnn__calloc(p->count, sizeof(float));
-    p->grads = ccrnn__calloc(p->count, sizeof(float));
-    p->la = ccrnn__la_create();
-    return p->values && p->grads && p->la;
+    uint64_t bytes = sat_mul(sat_mul(a, b), size);
+    pl->bytes = bytes > UINT64_MAX - pl->bytes ? UINT64_MAX : pl->bytes + bytes;
+    if (!pl->allocate) return NULL;
+    void *p = bytes > SIZE_MAX ? NULL : ccrnn__calloc((size_t)a * (size_t)b, size);
+    if (!p) pl->failed = 1;
+    return p;
+}
+
+void ccrnn__params_alloc(ccrnn_params *p, ccrnn_plan *pl)
+{
+    p->values = ccrnn__plan_take(pl, p->count, 1, sizeof(float));
+    p->grads = ccrnn__plan_take(pl, p->count, 1, sizeof(float));
+    if (pl->allocate) {
+        p->la = ccrnn__la_create();
+        if (!p->la) pl->failed = 1;
+    }
 }
 
 void ccrnn__params_free(ccrnn_params *p)

@@ -28,16 +28,25 @@ typedef struct ccrnn_params {
 
 enum { CCRNN__UPDATE = 0, CCRNN__HOLD_ZERO = 1, CCRNN__HOLD_KEEP = 2 };
 
+/* An allocation plan: the one list of an object's buffers, run either to allocate them
+ * or only to count their bytes (the checkpoint loader's memory bound), so the two can
+ * never disagree.  Counts saturate instead of overflowing. */
+typedef struct ccrnn_plan {
+    int allocate, failed;
+    uint64_t bytes;
+} ccrnn_plan;
+/* a*b elements of `size` bytes: zeroed memory (allocate mode; NULL and `failed` set on
+ * failure) or NULL (count mode). */
+CCRNN_HIDDEN void *ccrnn__plan_take(ccrnn_plan *pl, uint64_t a, uint64_t b, size_t size);
+
 /* Elements of a tensor (1-D tensors have cols = 0). */
 static inline size_t ccrnn__numel(const ccrnn_tensor *t) { return t->rows * (t->cols ? t->cols : 1); }
 
 /* Append a tensor to the table; offsets follow in order.  0 when the table is full. */
 CCRNN_HIDDEN int ccrnn__params_add(ccrnn_params *p, const char *name, size_t rows, size_t cols);
-/* Allocate values, gradients and the BLIS runtime for the table built so far. */
-CCRNN_HIDDEN int ccrnn__params_alloc(ccrnn_params *p);
+/* Values, gradients and the BLIS runtime for the table built so far, by plan. */
+CCRNN_HIDDEN void ccrnn__params_alloc(ccrnn_params *p, ccrnn_plan *pl);
 CCRNN_HIDDEN void ccrnn__params_free(ccrnn_params *p);
-/* Bytes ccrnn__params_alloc takes for `count` values. */
-CCRNN_HIDDEN uint64_t ccrnn__params_bytes(uint64_t count);
 /* dst (same table) takes src's values, gradients and thread count. */
 CCRNN_HIDDEN void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src);
 /* After any write of the values: re-apply the mask, bump the version. */

@@ -78,6 +78,20 @@ int ccrnn__group_setting_check(const char *fn, int param, double value)
     return in_range(fn, s, value);
 }
 
+void ccrnn__group_bounds(int param, double *lo, double *hi, int *integer)
+{
+    const setting *s = find(group_table, sizeof group_table / sizeof group_table[0], param);
+    *lo = s ? s->lo : 0;
+    *hi = s ? s->hi : 0;
+    *integer = s ? s->integer : 0;
+}
+
+int ccrnn__setting_integer(int param)
+{
+    const setting *s = find(table, sizeof table / sizeof table[0], param);
+    return s && s->integer;
+}
+
 int ccrnn_param_bounds(int param, double *lo, double *hi)
 {
     REQUIRE(lo);

@@ -416,14 +416,15 @@ CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t clas
 /* ---------------------------------------------------------------------------
  * Checkpoints (since 0.1)
  *
- * Versioned, checksummed binary snapshots (format: docs/reliability.md): magic,
- * format version, object kind, little-endian fixed-width fields, shapes, settings,
- * every tensor, and a CRC-32 over the payload.
+ * Versioned, checksummed binary snapshots (format 2: docs/reliability.md): magic,
+ * format version, object kind, then named, typed entries with shapes (sizes,
+ * settings, every tensor by its PyTorch name, state), and a CRC-32 over the payload.
+ * 0.2 reads format 2 only; a 0.1 file (format 1) gives VERSION.
  *
  * What is saved.  Cortex: shapes, TRAINING and THREADS, every parameter tensor and its
  * gradient, the active batch and the current state; the window tape is not saved, so
  * the loaded cortex begins a new window from the saved current state.  Cerebellum:
- * shapes, ABLATED, IO_LESION, LOSS_MEAN, FORWARD_CACHE and THREADS, the mossy-fibre
+ * shapes, ABLATED, IO_LESION, LOSS_MEAN and THREADS, the mossy-fibre
  * mask, every parameter tensor and its gradient (not the cached forwards).  Optimizer:
  * its hyperparameters, step counters, each group's LR_SCALE, FROZEN, update count and
  * moments; not the attached parameters (save those with their objects).
@@ -432,16 +433,19 @@ CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t clas
  * *size = the checkpoint's size.  Otherwise the checkpoint is written to buf when
  * cap >= that size (OK, *size = bytes written); when cap is too small the call fails
  * with SHAPE, writes nothing to buf and still sets *size to the size needed.
- * Files: _save(h, path) writes path.tmp.* beside path, flushes it to the disk (fsync)
- * and renames it over path, so a crash leaves either the old file or the new one.
+ * Files: _save(h, path) writes a temporary file beside path, flushes it to the disk
+ * (fsync) and renames it over path, so a crash leaves either the old file or the new
+ * one; a symbolic link is followed (its target is replaced) and an existing file keeps
+ * its permissions.
  *
  * Loading.  Cortex and cerebellum loads create a new handle (*out, set only on
  * success).  An optimizer checkpoint is loaded into an existing optimizer with the same
  * groups (count and sizes, in the same order, attached as before); it restores state,
  * not the attached parameters.  A failed load changes nothing and leaks nothing.
  * Errors: NULL; IO (file cannot be opened, read, created or renamed); FORMAT (bad
- * magic, truncated or padded, unknown kind, a field out of range, implausible shapes:
- * a size above 2^24 or a handle needing more than 1 GiB); VERSION (another format
+ * magic, truncated or padded, unknown kind, an entry missing, extra or of another shape,
+ * a field out of range, implausible shapes: a size above 2^24 or a handle needing more
+ * than 1 GiB; every range is checked, update counts included); VERSION (another format
  * version); CHECKSUM (payload CRC mismatch); MISMATCH (a checkpoint of another object
  * kind, of another optimizer kind, or optimizer groups that differ); NUMERIC (NaN or Inf in parameters, state,
  * mask or moments); NOMEM; SHAPE (save_mem: cap too small).

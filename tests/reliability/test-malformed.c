@@ -160,10 +160,18 @@ static void test_bit_flips(int obj)
 /* Capacity fields (max_batch, max_window) are skipped by the byte sweep: a value that
  * passes the 1 GiB footprint bound makes a real (if lazily zeroed) allocation of up to
  * a gigabyte, too slow under valgrind; test_*_fields covers them. */
-static int capacity_byte(int obj, size_t i)
+static unsigned char *entry_data(unsigned char *ck, size_t n, const char *name);
+
+static int in_entry(unsigned char *ck, size_t n, const char *name, size_t i)
 {
-    if (obj == OBJ_CORTEX) return i >= 32 + 28 && i < 32 + 44;
-    if (obj == OBJ_CEREBELLUM) return i >= 32 + 40 && i < 32 + 48;
+    size_t at = (size_t)(entry_data(ck, n, name) - ck);
+    return i >= at && i < at + 8;
+}
+
+static int capacity_byte(int obj, unsigned char *ck, size_t n, size_t i)
+{
+    if (obj == OBJ_CORTEX) return in_entry(ck, n, "max_batch", i) || in_entry(ck, n, "max_window", i);
+    if (obj == OBJ_CEREBELLUM) return in_entry(ck, n, "max_batch", i) || in_entry(ck, n, "width", i);
     return 0;
 }
 
@@ -176,7 +184,7 @@ static void test_crafted_bytes(int obj)
     unsigned char *ck = small_checkpoint(obj, &n);
     size_t cases = 0, ok = 0, bad = 0;
     for (size_t i = 32; i < n; i++) {
-        if (capacity_byte(obj, i)) continue;
+        if (capacity_byte(obj, ck, n, i)) continue;
         unsigned char keep = ck[i];
         for (int v = 0; v < 4; v++) {
             if (vals[v] == keep) continue;
@@ -208,53 +216,95 @@ static void expect_field(int obj, unsigned char *ck, size_t n, const char *what,
           ccrnn_strerror(st), want, ccrnn_strerror(want), ccrnn_last_error());
 }
 
-#define PAY 32 /* payload offset */
+/* The values of the entry called `name` in a format-2 checkpoint (payload: u32 count,
+ * then u8 name length, name, u8 type, u64 rows, u64 cols, values).  The tests find
+ * fields by name, so they need no byte offsets. */
+static unsigned char *entry_data(unsigned char *ck, size_t n, const char *name)
+{
+    size_t at = 32 + 4, len = strlen(name);
+    uint32_t count = (uint32_t)ck[32] | (uint32_t)ck[33] << 8 | (uint32_t)ck[34] << 16 |
+                     (uint32_t)ck[35] << 24;
+    for (uint32_t i = 0; i < count && at < n; i++) {
+        size_t name_len = ck[at], type = ck[at + 1 + name_len];
+        unsigned char *dims = ck + at + 2 + name_len;
+        uint64_t rows = 0, cols = 0;
+        for (int k = 7; k >= 0; k--) {
+            rows = rows << 8 | dims[k];
+            cols = cols << 8 | dims[8 + k];
+        }
+        unsigned char *data = dims + 16;
+        if (name_len == len && !memcmp(ck + at + 1, name, len)) return data;
+        at = (size_t)(data - ck) + (size_t)(rows * (cols ? cols : 1)) * (type == 3 ? 4 : 8);
+    }
+    rel_die("no entry '%s' in the checkpoint", name);
+    return NULL;
+}
+
+typedef struct field_case {
+    const char *entry;
+    int width; /* bytes written at the entry's first value: 8 (u64/f64) or 4 (f32) */
+    uint64_t value;
+    const char *what;
+    int want;
+} field_case;
+
+static void run_field_cases(int obj, const field_case *cases, size_t count)
+{
+    size_t n;
+    unsigned char *base = small_checkpoint(obj, &n), *ck = malloc(n);
+    for (size_t i = 0; i < count; i++) {
+        memcpy(ck, base, n);
+        unsigned char *p = entry_data(ck, n, cases[i].entry);
+        if (cases[i].width == 8) rel_put_u64(p, cases[i].value);
+        else rel_put_u32(p, (uint32_t)cases[i].value);
+        expect_field(obj, ck, n, cases[i].what, cases[i].want);
+    }
+    free(ck);
+    free(base);
+}
+
+static uint64_t f64_bits(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    return b;
+}
 
 static void test_cortex_fields(void)
 {
-    size_t n;
-    unsigned char *base = small_checkpoint(OBJ_CORTEX, &n), *ck = malloc(n);
-    struct { size_t off; int width; uint64_t value; const char *what; int want; } cases[] = {
-        {0, 4, 7, "cell kind 7", CCRNN_ERR_FORMAT},
-        {4, 8, 0, "n_in 0", CCRNN_ERR_FORMAT},
-        {12, 8, (uint64_t)1 << 40, "n_hidden 2^40", CCRNN_ERR_FORMAT},
-        {12, 8, UINT64_MAX, "n_hidden 2^64-1", CCRNN_ERR_FORMAT},
-        {20, 8, (uint64_t)1 << 24, "n_out 2^24 (payload too short)", CCRNN_ERR_FORMAT},
-        {28, 8, (uint64_t)1 << 16, "max_batch 2^16 (fits the limits)", CCRNN_OK},
-        {36, 8, (uint64_t)1 << 16, "max_window 2^16 (fits the limits)", CCRNN_OK},
-        {28, 8, 0, "max_batch 0", CCRNN_ERR_FORMAT},
-        {44, 4, 2, "training 2", CCRNN_ERR_FORMAT},
-        {48, 4, 0, "threads 0", CCRNN_ERR_FORMAT},
-        {48, 4, 257, "threads 257", CCRNN_ERR_FORMAT},
-        {52, 8, 0, "active batch 0", CCRNN_ERR_FORMAT},
-        {52, 8, 3, "active batch above max_batch", CCRNN_ERR_FORMAT},
-        {60, 4, 5, "5 tensors", CCRNN_ERR_FORMAT},
-        {64, 4, 8, "first tensor name length 8", CCRNN_ERR_FORMAT},
-        {68, 1, 'W', "first tensor renamed", CCRNN_ERR_FORMAT},
-        {80, 8, 3, "first tensor 3 rows", CCRNN_ERR_FORMAT},
-        {96, 4, 0x7FC00000u, "NaN weight", CCRNN_ERR_NUMERIC},
-        {96, 4, 0x7F800000u, "Inf weight", CCRNN_ERR_NUMERIC},
+    const field_case cases[] = {
+        {"cell", 8, 7, "cell kind 7", CCRNN_ERR_FORMAT},
+        {"n_in", 8, 0, "n_in 0", CCRNN_ERR_FORMAT},
+        {"n_hidden", 8, (uint64_t)1 << 40, "n_hidden 2^40", CCRNN_ERR_FORMAT},
+        {"n_hidden", 8, UINT64_MAX, "n_hidden 2^64-1", CCRNN_ERR_FORMAT},
+        {"n_out", 8, (uint64_t)1 << 24, "n_out 2^24 (tensors do not match)", CCRNN_ERR_FORMAT},
+        {"max_batch", 8, (uint64_t)1 << 16, "max_batch 2^16 (fits the limits)", CCRNN_OK},
+        {"max_window", 8, (uint64_t)1 << 16, "max_window 2^16 (fits the limits)", CCRNN_OK},
+        {"max_batch", 8, 0, "max_batch 0", CCRNN_ERR_FORMAT},
+        {"TRAINING", 8, f64_bits(2), "training 2", CCRNN_ERR_FORMAT},
+        {"THREADS", 8, f64_bits(0), "threads 0", CCRNN_ERR_FORMAT},
+        {"THREADS", 8, f64_bits(257), "threads 257", CCRNN_ERR_FORMAT},
+        {"THREADS", 8, f64_bits(1.5), "threads 1.5", CCRNN_ERR_FORMAT},
+        {"batch", 8, 0, "active batch 0", CCRNN_ERR_FORMAT},
+        {"batch", 8, 3, "active batch above max_batch", CCRNN_ERR_FORMAT},
+        {"weight_ih_l0", 4, 0x7FC00000u, "NaN weight", CCRNN_ERR_NUMERIC},
+        {"weight_ih_l0", 4, 0x7F800000u, "Inf weight", CCRNN_ERR_NUMERIC},
+        {"state", 4, 0xFFC00000u, "NaN state", CCRNN_ERR_NUMERIC},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        memcpy(ck, base, n);
-        unsigned char *p = ck + PAY + cases[i].off;
-        if (cases[i].width == 8) rel_put_u64(p, cases[i].value);
-        else if (cases[i].width == 4) rel_put_u32(p, (uint32_t)cases[i].value);
-        else *p = (unsigned char)cases[i].value;
-        expect_field(OBJ_CORTEX, ck, n, cases[i].what, cases[i].want);
-    }
+    run_field_cases(OBJ_CORTEX, cases, sizeof cases / sizeof cases[0]);
+    size_t n;
+    unsigned char *ck = small_checkpoint(OBJ_CORTEX, &n);
     /* Both capacities huge: the handle would need terabytes. */
-    memcpy(ck, base, n);
-    rel_put_u64(ck + PAY + 28, (uint64_t)1 << 24);
-    rel_put_u64(ck + PAY + 36, (uint64_t)1 << 24);
+    rel_put_u64(entry_data(ck, n, "max_batch"), (uint64_t)1 << 24);
+    rel_put_u64(entry_data(ck, n, "max_window"), (uint64_t)1 << 24);
     expect_field(OBJ_CORTEX, ck, n, "max_batch and max_window 2^24", CCRNN_ERR_FORMAT);
-    /* A NaN in the state (the last 4 bytes). */
-    memcpy(ck, base, n);
-    rel_put_u32(ck + n - 4, 0xFFC00000u);
-    expect_field(OBJ_CORTEX, ck, n, "NaN state", CCRNN_ERR_NUMERIC);
-    /* A NaN gradient is allowed: gradients may legitimately be non-finite. */
     free(ck);
-    free(base);
+    /* An entry renamed: missing for the loader. */
+    ck = small_checkpoint(OBJ_CORTEX, &n);
+    entry_data(ck, n, "weight_hh_l0")[-17 - 12] = 'W';
+    expect_field(OBJ_CORTEX, ck, n, "a tensor renamed", CCRNN_ERR_FORMAT);
+    free(ck);
+    /* A NaN gradient is allowed: gradients may legitimately be non-finite. */
 }
 
 static void test_header_fields(void)
@@ -262,8 +312,10 @@ static void test_header_fields(void)
     size_t n;
     unsigned char *base = small_checkpoint(OBJ_CORTEX, &n), *ck = malloc(n + 1);
     memcpy(ck, base, n);
-    rel_put_u32(ck + 8, 2);
-    expect_field(OBJ_CORTEX, ck, n, "format version 2", CCRNN_ERR_VERSION);
+    rel_put_u32(ck + 8, 3);
+    expect_field(OBJ_CORTEX, ck, n, "format version 3", CCRNN_ERR_VERSION);
+    rel_put_u32(ck + 8, 1);
+    expect_field(OBJ_CORTEX, ck, n, "format version 1 (libccrnn 0.1)", CCRNN_ERR_VERSION);
     rel_put_u32(ck + 8, 0);
     expect_field(OBJ_CORTEX, ck, n, "format version 0", CCRNN_ERR_VERSION);
     memcpy(ck, base, n);
@@ -284,6 +336,9 @@ static void test_header_fields(void)
     memcpy(ck, base, n);
     rel_put_u64(ck + 16, UINT64_MAX);
     expect_field(OBJ_CORTEX, ck, n, "payload length 2^64-1", CCRNN_ERR_FORMAT);
+    memcpy(ck, base, n);
+    rel_put_u32(ck + 32, 0xFFFFFFFFu);
+    expect_field(OBJ_CORTEX, ck, n, "entry count 2^32-1", CCRNN_ERR_FORMAT);
     free(ck);
     free(base);
     /* A cerebellum checkpoint offered to the other loaders. */
@@ -297,67 +352,49 @@ static void test_header_fields(void)
 
 static void test_cerebellum_fields(void)
 {
-    size_t n;
-    unsigned char *base = small_checkpoint(OBJ_CEREBELLUM, &n), *ck = malloc(n);
-    /* payload: 6 x u64 shapes (n_in n_ctx n_out layers width max_batch), 5 x u32 flags,
-     * u32 has_mask @68, mask rows @72, cols @80, bytes @88 (3 x 3). */
-    struct { size_t off; int width; uint64_t value; const char *what; int want; } cases[] = {
-        {0, 8, 0, "n_in 0", CCRNN_ERR_FORMAT},
-        {8, 8, (uint64_t)1 << 25, "n_ctx 2^25", CCRNN_ERR_FORMAT},
-        {24, 8, 17, "17 hidden layers", CCRNN_ERR_FORMAT},
-        {24, 8, 0, "0 hidden layers with a width", CCRNN_ERR_FORMAT},
-        {32, 8, 0, "width 0 with a hidden layer", CCRNN_ERR_FORMAT},
-        {32, 8, (uint64_t)1 << 24, "width 2^24 (payload too short)", CCRNN_ERR_FORMAT},
-        {40, 8, (uint64_t)1 << 16, "max_batch 2^16 (fits the limits)", CCRNN_OK},
-        {40, 8, (uint64_t)1 << 24, "max_batch 2^24 (handle above 1 GiB)", CCRNN_ERR_FORMAT},
-        {48, 4, 2, "ABLATED 2", CCRNN_ERR_FORMAT},
-        {64, 4, 0, "THREADS 0", CCRNN_ERR_FORMAT},
-        {68, 4, 2, "mask flag 2", CCRNN_ERR_FORMAT},
-        {72, 8, 4, "mask rows 4", CCRNN_ERR_FORMAT},
-        {88, 1, 2, "mask byte 2", CCRNN_ERR_FORMAT},
+    const field_case cases[] = {
+        {"n_in", 8, 0, "n_in 0", CCRNN_ERR_FORMAT},
+        {"n_ctx", 8, (uint64_t)1 << 25, "n_ctx 2^25", CCRNN_ERR_FORMAT},
+        {"n_hidden_layers", 8, 17, "17 hidden layers", CCRNN_ERR_FORMAT},
+        {"n_hidden_layers", 8, 0, "0 hidden layers with a width", CCRNN_ERR_FORMAT},
+        {"width", 8, 0, "width 0 with a hidden layer", CCRNN_ERR_FORMAT},
+        {"width", 8, (uint64_t)1 << 24, "width 2^24 (handle above 1 GiB)", CCRNN_ERR_FORMAT},
+        {"max_batch", 8, (uint64_t)1 << 16, "max_batch 2^16 (fits the limits)", CCRNN_OK},
+        {"max_batch", 8, (uint64_t)1 << 24, "max_batch 2^24 (handle above 1 GiB)", CCRNN_ERR_FORMAT},
+        {"ABLATED", 8, f64_bits(2), "ABLATED 2", CCRNN_ERR_FORMAT},
+        {"IO_LESION", 8, f64_bits(3), "IO_LESION 3", CCRNN_ERR_FORMAT},
+        {"THREADS", 8, f64_bits(0), "THREADS 0", CCRNN_ERR_FORMAT},
+        {"fibre_mask", 4, 0x40000000u, "mask value 2", CCRNN_ERR_FORMAT},
+        {"fibre_mask", 4, 0x3F000000u, "mask value 0.5", CCRNN_ERR_FORMAT},
+        {"0.weight", 4, 0x7F800000u, "Inf weight", CCRNN_ERR_NUMERIC},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        memcpy(ck, base, n);
-        unsigned char *p = ck + PAY + cases[i].off;
-        if (cases[i].width == 8) rel_put_u64(p, cases[i].value);
-        else if (cases[i].width == 4) rel_put_u32(p, (uint32_t)cases[i].value);
-        else *p = (unsigned char)cases[i].value;
-        expect_field(OBJ_CEREBELLUM, ck, n, cases[i].what, cases[i].want);
-    }
-    free(ck);
-    free(base);
+    run_field_cases(OBJ_CEREBELLUM, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_optimizer_fields(void)
 {
-    size_t n;
-    unsigned char *base = small_checkpoint(OBJ_OPTIMIZER, &n), *ck = malloc(n);
-    /* payload: u32 kind, 8 x f64 hyper @4, u64 steps @68, f64 norm @76, u64 groups @84,
-     * group 0 @92: u64 n, f64 lr_scale @100, u32 frozen @108, u64 steps @112, m @120. */
-    double neg = -1.0, nan_v = NAN;
-    uint64_t neg_bits, nan_bits;
-    memcpy(&neg_bits, &neg, 8);
-    memcpy(&nan_bits, &nan_v, 8);
-    struct { size_t off; int width; uint64_t value; const char *what; int want; } cases[] = {
-        {0, 4, 5, "optimizer kind 5", CCRNN_ERR_FORMAT},
-        {4, 8, neg_bits, "learning rate -1", CCRNN_ERR_FORMAT},
-        {4, 8, nan_bits, "learning rate NaN", CCRNN_ERR_FORMAT},
-        {76, 8, nan_bits, "last norm NaN", CCRNN_ERR_FORMAT},
-        {84, 8, 3, "3 groups", CCRNN_ERR_MISMATCH},
-        {84, 8, UINT64_MAX, "2^64-1 groups", CCRNN_ERR_MISMATCH},
-        {92, 8, 1, "group of 1 value", CCRNN_ERR_MISMATCH},
-        {100, 8, neg_bits, "lr scale -1", CCRNN_ERR_FORMAT},
-        {108, 4, 2, "frozen 2", CCRNN_ERR_FORMAT},
-        {120, 4, 0x7F800000u, "Inf moment", CCRNN_ERR_NUMERIC},
+    const field_case cases[] = {
+        {"kind", 8, 5, "optimizer kind 5", CCRNN_ERR_FORMAT},
+        {"kind", 8, 1, "optimizer kind SGD", CCRNN_ERR_MISMATCH},
+        {"LR", 8, f64_bits(-1), "learning rate -1", CCRNN_ERR_FORMAT},
+        {"LR", 8, f64_bits(NAN), "learning rate NaN", CCRNN_ERR_FORMAT},
+        {"BETA2", 8, f64_bits(1), "beta2 1", CCRNN_ERR_FORMAT},
+        {"last_norm", 8, f64_bits(NAN), "last norm NaN", CCRNN_ERR_FORMAT},
+        {"steps", 8, UINT64_MAX, "2^64-1 steps", CCRNN_ERR_FORMAT},
+        {"groups", 8, 3, "3 groups", CCRNN_ERR_MISMATCH},
+        {"groups", 8, UINT64_MAX, "2^64-1 groups", CCRNN_ERR_FORMAT},
+        {"group.0.size", 8, 1, "group of 1 value", CCRNN_ERR_MISMATCH},
+        {"group.0.LR_SCALE", 8, f64_bits(-1), "lr scale -1", CCRNN_ERR_FORMAT},
+        {"group.0.FROZEN", 8, f64_bits(2), "frozen 2", CCRNN_ERR_FORMAT},
+        {"group.0.FROZEN", 8, f64_bits(0.5), "frozen 0.5", CCRNN_ERR_FORMAT},
+        {"group.0.steps", 8, UINT64_MAX, "update count 2^64-1", CCRNN_ERR_FORMAT},
+        {"group.1.steps", 8, (uint64_t)1 << 53, "update count 2^53 (the limit)", CCRNN_OK},
+        {"group.0.m", 4, 0x7F800000u, "Inf moment", CCRNN_ERR_NUMERIC},
+        {"group.0.v", 4, 0xBF800000u, "negative second moment", CCRNN_ERR_FORMAT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        memcpy(ck, base, n);
-        unsigned char *p = ck + PAY + cases[i].off;
-        if (cases[i].width == 8) rel_put_u64(p, cases[i].value);
-        else rel_put_u32(p, (uint32_t)cases[i].value);
-        expect_field(OBJ_OPTIMIZER, ck, n, cases[i].what, cases[i].want);
-    }
-    free(ck);
+    run_field_cases(OBJ_OPTIMIZER, cases, sizeof cases / sizeof cases[0]);
+    size_t n;
+    unsigned char *base = small_checkpoint(OBJ_OPTIMIZER, &n);
     /* Optimizers of another structure refuse the checkpoint and stay as they were. */
     ccrnn_optimizer *other;
     MUST(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &other));
@@ -382,7 +419,7 @@ static size_t count_temp_files(void)
     size_t k = 0;
     struct dirent *e;
     while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp.")) k++;
+        if (strstr(e->d_name, ".ccrnn-tmp.")) k++;
     if (d) closedir(d);
     return k;
 }
@@ -393,7 +430,7 @@ static void remove_temp_files(void)
     struct dirent *e;
     char p[600];
     while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp.")) {
+        if (strstr(e->d_name, ".ccrnn-tmp.")) {
             snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
             unlink(p);
         }
@@ -438,7 +475,7 @@ static void test_file_errors(void)
 }
 
 /* A writer saving two alternating checkpoints is killed at random moments: the file is
- * always one of the two, whole (a kill can leave a stray path.tmp.*, never a torn file). */
+ * always one of the two, whole (a kill can leave a stray .ccrnn-tmp.* beside it, never a torn file). */
 static void test_killed_writer(void)
 {
     char path[400];

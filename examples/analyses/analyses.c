@@ -5,8 +5,8 @@
  *       prediction and of its bootstrapped target with the true full-BPTT gradient),
  *       cortical and cerebellar activity over learning, and cerebellar ablation and
  *       inferior-olive lesions early, mid and late against the intact ccRNN and cRNN.
- *   analyses sweep --task line|class --fibres LIST   mossy fibres per cerebellar unit
- *   analyses sweep --task line|class --widths LIST   cerebellar width (expansion)
+ *   analyses sweep --task line|class --fibres LIST --widths LIST   mossy fibres per
+ *       cerebellar unit (at the default width) and cerebellar width (all fibres)
  *
  * The loop is visible in train_run: epochs of batches through the shared driver, the
  * driver's recorder switched on for the last batch of every epoch, snapshots of the
@@ -810,98 +810,136 @@ static int cmd_study(const options *o, task_ctx *t, const char *dir)
 
 /* ---- sweeps: mossy fibres and cerebellar width ---------------------------------------- */
 
+/* One sweep point: a ccRNN with `fibres` mossy fibres per cerebellar unit (the full
+ * count Z for all) and `width` units per hidden layer. */
+typedef struct sweep_point {
+    size_t fibres, width;
+} sweep_point;
+
+/* The points of a sweep axis (0: fibres, 1: width) in list order; the default model
+ * (all fibres, default width) is one point shared by both axes. */
+static size_t axis_points(const sweep_point *pts, size_t n, size_t Z, size_t width0, int axis,
+                          size_t *idx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (axis == 0 ? pts[i].width == width0 : pts[i].fibres == Z) idx[k++] = i;
+    return k;
+}
+
 static int cmd_sweep(const options *o, task_ctx *t, const char *dir)
 {
-    unsigned long long seeds[MAX_SEEDS], values[MAX_VALUES];
-    size_t n_seeds = parse_seeds(o, t, seeds), n_values = 0, E = (size_t)o->epochs;
-    int fibres = o->fibres != NULL;
-    const char *what = fibres ? "fibres" : "width";
-    if (fibres == (o->widths != NULL)) {
-        fprintf(stderr, "analyses sweep: give exactly one of --fibres LIST or --widths LIST\n");
+    unsigned long long seeds[MAX_SEEDS], fl[MAX_VALUES], wl[MAX_VALUES];
+    size_t n_seeds = parse_seeds(o, t, seeds), E = (size_t)o->epochs;
+    size_t nf = o->fibres ? ex_parse_uint_list(o->fibres, fl, MAX_VALUES) : 0;
+    size_t nw = o->widths ? ex_parse_uint_list(o->widths, wl, MAX_VALUES) : 0;
+    if (!n_seeds || (!nf && !nw) || (o->fibres && !nf) || (o->widths && !nw)) {
+        fprintf(stderr, "analyses sweep: give --fibres LIST and/or --widths LIST (and valid "
+                        "--seeds)\n");
         return 2;
     }
-    n_values = ex_parse_uint_list(fibres ? o->fibres : o->widths, values, MAX_VALUES);
-    if (!n_seeds || !n_values) {
-        fprintf(stderr, "analyses sweep: bad --seeds or value list\n");
-        return 2;
+    ex_config c0;
+    base_config(o, t, 1, 1, &c0);
+    size_t Z = 2 * c0.hidden, n_pts = 0; /* LSTM state [h; c] */
+    sweep_point pts[2 * MAX_VALUES + 1];
+    for (size_t i = 0; i < nf + nw; i++) {
+        sweep_point p = {Z, c0.cb_width};
+        if (i < nf) p.fibres = fl[i] && fl[i] < Z ? (size_t)fl[i] : Z;
+        else p.width = (size_t)wl[i - nf];
+        int dup = 0;
+        for (size_t j = 0; j < n_pts; j++) dup |= pts[j].fibres == p.fibres && pts[j].width == p.width;
+        if (!dup) pts[n_pts++] = p;
     }
-    size_t n_metrics = t->line ? 2 : 2;
     const metric *mt = t->line ? line_metrics : class_metrics;
-    run_result *runs = calloc((n_values + 1) * n_seeds, sizeof *runs); /* last row: cRNN */
+    run_result *runs = calloc((n_pts + 1) * n_seeds, sizeof *runs); /* last row: cRNN */
     int st = !runs;
-    printf("analyses sweep --task %s: %s in", o->task, what);
-    for (size_t v = 0; v < n_values; v++) printf(" %llu", values[v]);
-    printf(", %zu seeds x %zu epochs\n", n_seeds, E);
-    for (size_t v = 0; v <= n_values && !st; v++)
+    printf("analyses sweep --task %s: %zu ccRNN variants + cRNN, %zu seeds x %zu epochs\n",
+           o->task, n_pts, n_seeds, E);
+    for (size_t v = 0; v <= n_pts && !st; v++)
         for (size_t si = 0; si < n_seeds && !st; si++) {
             run_spec sp;
             memset(&sp, 0, sizeof sp);
-            base_config(o, t, v < n_values, seeds[si], &sp.cfg);
-            if (v < n_values && fibres) sp.cfg.fibres = (size_t)values[v];
-            if (v < n_values && !fibres) sp.cfg.cb_width = (size_t)values[v];
+            base_config(o, t, v < n_pts, seeds[si], &sp.cfg);
+            if (v < n_pts) sp.cfg.fibres = pts[v].fibres, sp.cfg.cb_width = pts[v].width;
             sp.from = 1;
             double t0 = ex_now();
             st = run_alloc(&runs[v * n_seeds + si], E) || train_run(t, &sp, &runs[v * n_seeds + si]);
-            if (v < n_values) printf("  %s %llu", what, values[v]);
+            if (v < n_pts) printf("  fibres %zu width %zu", pts[v].fibres, pts[v].width);
             else printf("  cRNN");
             printf(" seed %llu: %.1f s, test loss %.4g\n", seeds[si], ex_now() - t0,
                    runs[v * n_seeds + si].test_loss);
+            fflush(stdout);
         }
     char path[4096], title[256];
     FILE *f = st ? NULL : ex_csv_open(ex_path_join(path, sizeof path, dir, "sweep.csv"),
-                                      "model,value,seed,test_loss,test_accuracy,endpoint_error,"
-                                      "jerk,deviation,final_valid_loss");
+                                      "model,fibres,width,seed,test_loss,test_accuracy,"
+                                      "endpoint_error,jerk,deviation,final_valid_loss");
     if (!f) st = 1;
-    for (size_t v = 0; v <= n_values && !st; v++)
+    for (size_t v = 0; v <= n_pts && !st; v++)
         for (size_t si = 0; si < n_seeds; si++) {
             const run_result *r = &runs[v * n_seeds + si];
-            fprintf(f, "%s,%llu,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n", v < n_values ? "ccrnn" : "crnn",
-                    v < n_values ? values[v] : 0, seeds[si], r->test_loss, r->test_acc,
+            fprintf(f, "%s,%zu,%zu,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                    v < n_pts ? "ccrnn" : "crnn", v < n_pts ? pts[v].fibres : 0,
+                    v < n_pts ? pts[v].width : 0, seeds[si], r->test_loss, r->test_acc,
                     r->ataxia.endpoint_error, r->ataxia.jerk, r->ataxia.deviation, r->valid[E - 1]);
         }
     if (f && ex_csv_close(f, path)) st = 1;
     FILE *md = st ? NULL : fopen(ex_path_join(path, sizeof path, dir, "summary.md"), "w");
     if (!md) st = 1;
-    double xs[MAX_VALUES], m[2][2][MAX_VALUES], e[2][2][MAX_VALUES];
+    double xs[2][MAX_VALUES + 1], m[4][2][MAX_VALUES + 1], e[4][2][MAX_VALUES + 1];
+    an_series ser[4][2];
+    an_panel pan[4];
+    size_t n_pan = 0;
     if (!st) {
-        fprintf(md, "# analyses sweep of the cerebellum's %s, %s (generated)\n\n%zu seeds, %zu "
-                    "epochs, tau %ld.\n\n![sweep](sweep.svg)\n\n| %s | metric | ccRNN | "
-                    "ccRNN − cRNN (paired) |\n|---|---|---|---|\n",
-                fibres ? "mossy fibres per unit" : "width", t->line ? "line drawing" : "seqMNIST",
-                n_seeds, E, o->bptt, what);
-        for (size_t mi = 0; mi < n_metrics; mi++) {
-            double c[MAX_SEEDS], cc[MAX_SEEDS];
-            seed_values(&runs[n_values * n_seeds], n_seeds, t->line, mi, c);
-            for (size_t v = 0; v < n_values; v++) {
-                xs[v] = log2((double)(values[v] ? values[v] : 1));
-                seed_values(&runs[v * n_seeds], n_seeds, t->line, mi, cc);
-                ex_paired pr;
-                char buf[256];
-                ex_paired_summary(cc, c, n_seeds, mt[mi].lower_better, &pr);
-                m[mi][0][v] = pr.mean_a, e[mi][0][v] = pr.sem_a;
-                m[mi][1][v] = pr.mean_b, e[mi][1][v] = pr.sem_b;
-                fprintf(md, "| %llu | %s | %.4g ± %.2g | %s |\n", values[v], mt[mi].label,
-                        pr.mean_a, pr.sem_a, ex_paired_format(&pr, "ccRNN", 3, buf, sizeof buf));
+        fprintf(md, "# analyses sweep of the cerebellum, %s (generated)\n\n%zu seeds, %zu epochs, "
+                    "tau %ld; mossy fibres per cerebellar unit out of %zu cortical inputs, and "
+                    "the width of each of its %zu hidden layers.\n\n![sweep](sweep.svg)\n\n"
+                    "| fibres | width | metric | ccRNN | ccRNN − cRNN (paired) |\n"
+                    "|---|---|---|---|---|\n",
+                t->line ? "line drawing" : "seqMNIST", n_seeds, E, o->bptt, Z, c0.cb_layers);
+        for (int axis = 0; axis < 2; axis++) {
+            size_t idx[2 * MAX_VALUES + 1], k = axis_points(pts, n_pts, Z, c0.cb_width, axis, idx);
+            if ((axis == 0 && !nf) || (axis == 1 && !nw)) continue;
+            for (size_t mi = 0; mi < 2; mi++) {
+                double c[MAX_SEEDS], cc[MAX_SEEDS];
+                seed_values(&runs[n_pts * n_seeds], n_seeds, t->line, mi, c);
+                for (size_t j = 0; j < k; j++) {
+                    size_t v = idx[j];
+                    xs[axis][j] = log2((double)(axis ? pts[v].width : pts[v].fibres));
+                    seed_values(&runs[v * n_seeds], n_seeds, t->line, mi, cc);
+                    ex_paired pr;
+                    char buf[256];
+                    ex_paired_summary(cc, c, n_seeds, mt[mi].lower_better, &pr);
+                    m[axis * 2 + mi][0][j] = pr.mean_a, e[axis * 2 + mi][0][j] = pr.sem_a;
+                    m[axis * 2 + mi][1][j] = pr.mean_b, e[axis * 2 + mi][1][j] = pr.sem_b;
+                    fprintf(md, "| %zu | %zu | %s | %.4g ± %.2g | %s |\n", pts[v].fibres,
+                            pts[v].width, mt[mi].label, pr.mean_a, pr.sem_a,
+                            ex_paired_format(&pr, "ccRNN", 3, buf, sizeof buf));
+                }
+                size_t pi = axis * 2 + mi;
+                ser[n_pan][0] = (an_series){"ccRNN", "#d62728", 0, xs[axis], m[pi][0], e[pi][0], k};
+                ser[n_pan][1] = (an_series){"cRNN (same seeds)", "#1f77b4", 1, xs[axis], m[pi][1],
+                                            e[pi][1], k};
+                pan[n_pan] = (an_panel){mt[mi].label,
+                                        axis ? "log2(width of each cerebellar layer)"
+                                             : "log2(mossy fibres per cerebellar unit)",
+                                        mt[mi].label, ser[n_pan], 2};
+                n_pan++;
             }
-            fprintf(md, "| cRNN | %s | %.4g ± %.2g | |\n", mt[mi].label, ex_mean(c, n_seeds),
+        }
+        double c[MAX_SEEDS];
+        for (size_t mi = 0; mi < 2; mi++) {
+            seed_values(&runs[n_pts * n_seeds], n_seeds, t->line, mi, c);
+            fprintf(md, "| cRNN | | %s | %.4g ± %.2g | |\n", mt[mi].label, ex_mean(c, n_seeds),
                     ex_sem(c, n_seeds));
         }
-        an_series ser[2][2];
-        an_panel pan[2];
-        for (size_t mi = 0; mi < n_metrics; mi++) {
-            ser[mi][0] = (an_series){"ccRNN", "#d62728", 0, xs, m[mi][0], e[mi][0], n_values};
-            ser[mi][1] = (an_series){"cRNN (same seeds)", "#1f77b4", 1, xs, m[mi][1], e[mi][1],
-                                     n_values};
-            pan[mi] = (an_panel){mt[mi].label, fibres ? "log2(mossy fibres per cerebellar unit)"
-                                                      : "log2(cerebellar width)",
-                                 mt[mi].label, ser[mi], 2};
-        }
-        snprintf(title, sizeof title, "%s: cerebellar %s sweep (mean +- SEM, %zu seeds, %zu epochs)",
-                 t->line ? "line drawing" : "seqMNIST", fibres ? "mossy-fibre" : "width", n_seeds, E);
-        st = an_plot_panels(ex_path_join(path, sizeof path, dir, "sweep.svg"), title, pan, n_metrics);
+        snprintf(title, sizeof title, "%s: cerebellar mossy fibres and width (mean +- SEM, %zu "
+                                      "seeds, %zu epochs)",
+                 t->line ? "line drawing" : "seqMNIST", n_seeds, E);
+        st = an_plot_panels(ex_path_join(path, sizeof path, dir, "sweep.svg"), title, pan, n_pan);
         fclose(md);
     }
-    for (size_t i = 0; runs && i < (n_values + 1) * n_seeds; i++) run_free(&runs[i]);
+    for (size_t i = 0; runs && i < (n_pts + 1) * n_seeds; i++) run_free(&runs[i]);
     free(runs);
     if (!st) printf("analyses: wrote %s/summary.md\n", dir);
     return st ? 1 : 0;
@@ -935,7 +973,7 @@ int main(int argc, char **argv)
     };
     const char *about =
         "analyses study|sweep [options]: the paper's predictions.  study: gradient alignment,\n"
-        "activity over learning and lesions from one set of runs; sweep: --fibres or --widths.";
+        "activity over learning and lesions from one set of runs; sweep: --fibres and/or --widths.";
     if (argc < 2 || (strcmp(argv[1], "study") && strcmp(argv[1], "sweep"))) {
         ex_args_help("analyses study|sweep", about, table, sizeof table / sizeof table[0]);
         return argc < 2 ? 2 : (strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? 2 : 0);
@@ -953,8 +991,7 @@ int main(int argc, char **argv)
         o.at = at;
     }
     if (!o.out) {
-        snprintf(out, sizeof out, "results/analyses/%s-%s%s", cmd, o.task,
-                 !strcmp(cmd, "sweep") ? (o.fibres ? "-fibres" : "-widths") : "");
+        snprintf(out, sizeof out, "results/analyses/%s-%s", cmd, o.task);
         o.out = out;
     }
     task_ctx t;

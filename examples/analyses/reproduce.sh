@@ -39,15 +39,14 @@ if [ $quick = 1 ]; then
     sweep="--seeds 2 --epochs 5 --test-size 1000"
 else
     line="--seeds 10 --epochs 100"
-    class="--seeds 3 --epochs 50"
+    class="--seeds 3 --epochs 40"
     sweep="--seeds 3 --epochs 100"
 fi
 # name and arguments of each experiment (one figure set each; see analyses.md)
 experiments=(
     "study-line|study --task line $line"
     "study-class|study --task class --data $data $class"
-    "sweep-line-fibres|sweep --task line --fibres 2,8,32,0 $sweep"
-    "sweep-line-widths|sweep --task line --widths 50,100,200,400 $sweep"
+    "sweep-line|sweep --task line --fibres 2,8,0 --widths 50,100,400 $sweep"
 )
 
 run_one() {

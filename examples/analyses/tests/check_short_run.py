@@ -6,7 +6,7 @@ study: line drawing, 2 seeds x 4 epochs, lesions at epoch 3 (seconds of CPU); ch
 that every file is written and parses (SVG as XML), that cosines and correlations lie
 in [-1, 1], that the activity measures are in range, that every model and lesion has
 its rows and that lesioned runs share the intact run's curve before the lesion.
-sweep: mossy fibres 2 and all, 1 seed x 2 epochs.
+sweep: mossy fibres 2 and all, widths 20 and 400, 1 seed x 2 epochs.
 """
 import csv
 import math
@@ -80,12 +80,14 @@ def check_study(binary, out):
 
 
 def check_sweep(binary, out):
-    run([binary, "sweep", "--task", "line", "--fibres", "2,0", "--seeds", "1", "--epochs", "2",
-         "--test-size", "200", "--out", out])
+    run([binary, "sweep", "--task", "line", "--fibres", "2,0", "--widths", "20,400", "--seeds",
+         "1", "--epochs", "2", "--test-size", "200", "--out", out])
     ET.parse(os.path.join(out, "sweep.svg"))
     sw = rows(os.path.join(out, "sweep.csv"))
-    if sorted((r["model"], r["value"]) for r in sw) != [("ccrnn", "0"), ("ccrnn", "2"),
-                                                         ("crnn", "0")]:
+    # fibres 0 (all = 100) at width 400 is also the width sweep's 400: run once
+    if sorted((r["model"], r["fibres"], r["width"]) for r in sw) != [
+            ("ccrnn", "100", "20"), ("ccrnn", "100", "400"), ("ccrnn", "2", "400"),
+            ("crnn", "0", "0")]:
         fail(f"sweep.csv rows {sw}")
     for r in sw:
         if not math.isfinite(float(r["test_loss"])):

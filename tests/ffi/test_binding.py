@@ -558,5 +558,40 @@ class LifetimeTest(unittest.TestCase):
         self.assertFalse(cx._finalizer.alive)
 
 
+class WindowEndTest(unittest.TestCase):
+    """ccrnn.window_end is the step-wise window end in one call: the same window-start
+    gradient, cerebellum loss and gradients as synthetic_gradient + backward + learn."""
+
+    def run_window(self, one_call, flags=0):
+        rng = np.random.default_rng(5)
+        with ccrnn.Cortex("lstm", 2, 6, 3, max_batch=4, max_window=3, seed=1) as cx, \
+                ccrnn.Cerebellum(12, n_hidden_layers=1, width=20, max_batch=4, seed=2) as cb:
+            last = cb.tensors()[-2].name  # a nonzero prediction, so injection matters
+            cb.set_tensor(last, rng.standard_normal(
+                cb.tensor_shape(cb.tensor_info(last))).astype(np.float32) * 0.1)
+            cx.reset(4)
+            cx.begin_window()
+            for t in range(3):
+                y = cx.forward(rng.standard_normal((4, 2)).astype(np.float32))
+                cx.output_grad(t, ccrnn.mse(y, np.zeros_like(y))[1])
+            if one_call:
+                loss, dz = ccrnn.window_end(cx, cb, scale=0.1, flags=flags, start_grad=True)
+            else:
+                inject = not flags & ccrnn.WindowFlag.NO_SYNTHETIC
+                dz = cx.backward(cb.synthetic_gradient(cx, 0.1) if inject else None)
+                loss = 0.0 if flags & ccrnn.WindowFlag.NO_LEARN else \
+                    cb.synthetic_gradient_learn(cx, dz)
+            return loss, dz, cx.grads.copy(), cb.grads.copy()
+
+    def test_same_as_the_step_wise_calls(self):
+        for flags in (0, ccrnn.WindowFlag.NO_SYNTHETIC, ccrnn.WindowFlag.NO_LEARN):
+            with self.subTest(flags=flags):
+                a, b = self.run_window(False, flags), self.run_window(True, flags)
+                self.assertAlmostEqual(a[0], b[0], places=6)
+                for x, y in zip(a[1:], b[1:]):
+                    np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-7)
+        self.assertGreater(np.abs(self.run_window(True)[3]).max(), 0)  # it learned
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

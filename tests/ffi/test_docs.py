@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The examples in docs/python.md, docs/julia.md and docs/embedding.md are the files
-the tests build and run.
+"""The examples in docs/python.md, docs/julia.md, docs/embedding.md and docs/pytorch.md
+are the files the tests build and run.
 
 A fenced code block preceded by the line `<!-- example: PATH -->` must equal the file
 PATH (relative to the source root) exactly, so the documented example is the one
@@ -13,7 +13,7 @@ import unittest
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = pathlib.Path(os.environ.get("CCRNN_SOURCE_ROOT", HERE.parents[1]))
-DOCS = ["docs/python.md", "docs/julia.md", "docs/embedding.md"]
+DOCS = ["docs/python.md", "docs/julia.md", "docs/embedding.md", "docs/pytorch.md"]
 BLOCK = re.compile(r"<!-- example: (\S+) -->\s*\n```[\w+]*\n(.*?)```", re.S)
 
 

@@ -15,13 +15,15 @@ See docs/python.md and docs/pytorch.md.
 from ._lib import (lib, library_path, check, find_library, HEADER_VERSION_NUMBER,
                    PROTOTYPES)
 from ._arrays import as_f32
-from .constants import (Status, Cell, Param, CerebellumFlag, OptimizerKind, GroupParam)
+from .constants import (Status, Cell, Param, CerebellumFlag, WindowFlag, OptimizerKind,
+                        GroupParam)
 from .errors import (CcrnnError, NullError, ArgError, ShapeError, StateError, NumericError,
                      NoMemError, CcrnnIOError, FormatError, ChecksumError, VersionError,
                      MismatchError, LayoutError, LibraryError, UnknownStatusError,
                      STATUS_CLASSES)
 from .cortex import Cortex
-from .cerebellum import Cerebellum, synthetic_gradient, synthetic_gradient_learn
+from .cerebellum import (Cerebellum, synthetic_gradient, synthetic_gradient_learn,
+                         window_end)
 from .optimizer import Optimizer
 from .loss import mse, softmax_xent
 from . import torchnames

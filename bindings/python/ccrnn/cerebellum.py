@@ -188,3 +188,25 @@ def synthetic_gradient(cerebellum, cortex, scale=0.1, ctx=None, out=None):
 def synthetic_gradient_learn(cerebellum, cortex, dz_start, ctx=None):
     """Module-level form of Cerebellum.synthetic_gradient_learn."""
     return cerebellum.synthetic_gradient_learn(cortex, dz_start, ctx)
+
+
+def window_end(cortex, cerebellum=None, scale=0.1, ctx=None, flags=0, start_grad=False):
+    """ccrnn_window_end: the whole end of a truncation window in one call -- inject
+    scale * C(z_end) (unless cerebellum is None or flags has WindowFlag.NO_SYNTHETIC),
+    backpropagate the window, and teach the cerebellum the window-start gradient (unless
+    WindowFlag.NO_LEARN).  Returns (cerebellum loss, dz_start), dz_start (batch,
+    state_size) only when start_grad, else None."""
+    where = "ccrnn.window_end"
+    cb = cerebellum._p() if cerebellum is not None else None
+    n_ctx = cerebellum.n_ctx if cerebellum is not None else 0
+    pctx, nctx = check_opt_in(where, "ctx", ctx, (cortex.batch, n_ctx))
+    dz, pdz, ndz = None, None, 0
+    if start_grad:
+        dz, pdz = check_out(where, "dz_start", None, (cortex.batch, cortex.state_size))
+        ndz = dz.size
+    loss = ctypes.c_double()
+    check(lib.ccrnn_window_end(cortex._p(), cb, pctx, nctx, float(scale), int(flags), pdz,
+                               ndz, ctypes.byref(loss)))
+    if cerebellum is not None:
+        cerebellum._last_batch = cortex.batch
+    return loss.value, dz

@@ -299,6 +299,25 @@ class FilesTest(unittest.TestCase):
                 self.assertEqual(back.shape, cx.shape)
                 np.testing.assert_array_equal(back.params, cx.params)
 
+    def test_npz_written_by_hand_from_torch(self):
+        """A PyTorch user's own np.savez of state_dicts (no "_ccrnn" entry): the sizes
+        are inferred from the shapes; a Sequential's context width is an option."""
+        torch.manual_seed(2)
+        gru, lin = nn.GRU(3, 5), nn.Linear(5, 2)
+        state = ccrnn.torchnames.join(rnn=gru.state_dict(), readout=lin.state_dict())
+        np.savez(self.path("gru.npz"), **{k: t2n(v) for k, v in state.items()})
+        with ccrnn.load_npz(self.path("gru.npz")) as cx:
+            self.assertEqual((cx.cell, cx.n_in, cx.n_hidden, cx.n_out),
+                             (ccrnn.Cell.GRU, 3, 5, 2))
+            for k, v in cx.state_dict().items():
+                np.testing.assert_array_equal(v, t2n(state[k]), err_msg=k)
+        seq = sequential([7, 9, 4])
+        np.savez(self.path("seq.npz"), **{k: t2n(v) for k, v in seq.state_dict().items()})
+        self.convert(self.path("seq.npz"), self.path("seq.ckpt"), "--n-ctx", "3")
+        with ccrnn.Cerebellum.load(self.path("seq.ckpt")) as cb:
+            self.assertEqual((cb.n_in, cb.n_ctx, cb.n_out, cb.n_hidden_layers, cb.width),
+                             (4, 3, 4, 1, 9))
+
     def test_converter_checkpoint_torch_npz_and_back(self):
         with ccrnn.Cortex("lstm", 2, 7, 3, max_batch=2, max_window=4, seed=5) as cx:
             cx.save(self.path("cx.ckpt"))

@@ -73,8 +73,7 @@ static void model_destroy(model *m)
  * of the window losses (each the MSE over B x steps x D). */
 static double train_batch(model *m, const task *tk, double *cb_loss)
 {
-    float y[B * D], dy[B * D], dz[B * 2 * H], dz_start[B * 2 * H];
-    size_t n = B * m->Z;
+    float y[B * D], dy[B * D];
     double total = 0.0;
     *cb_loss = 0.0;
     CK_OK(ccrnn_cortex_reset(m->cx, B));
@@ -89,15 +88,9 @@ static double train_batch(model *m, const task *tk, double *cb_loss)
             CK_OK(ccrnn_cortex_output_grad(m->cx, s, dy, B * D));
             total += l;
         }
-        if (m->cb) {
-            double cl;
-            CK_OK(ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, 0.1, dz, n));
-            CK_OK(ccrnn_cortex_backward(m->cx, dz, n, dz_start, n));
-            CK_OK(ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, dz_start, n, &cl));
-            *cb_loss += cl;
-        } else {
-            CK_OK(ccrnn_cortex_backward(m->cx, NULL, 0, NULL, 0));
-        }
+        double cl;
+        CK_OK(ccrnn_window_end(m->cx, m->cb, NULL, 0, 0.1, CCRNN_WINDOW_DEFAULT, NULL, 0, &cl));
+        *cb_loss += cl;
     }
     CK_OK(ccrnn_optimizer_step(m->opt));
     return total;

@@ -10,7 +10,6 @@ struct controller {
     ccrnn_optimizer *opt;
     size_t z;          /* state size (2H) */
     size_t step;       /* ticks in the current window */
-    float *dz_end, *dz_start;
 };
 
 static int fail(int st, const char *call)
@@ -43,9 +42,7 @@ static int build(controller *c)
         CHECK(ccrnn_cerebellum_set_param(c->cb, CCRNN_PARAM_THREADS, g->threads));
         CHECK(ccrnn_optimizer_add_cerebellum(c->opt, c->cb, NULL));
     }
-    c->dz_end = malloc(c->z * sizeof(float));
-    c->dz_start = malloc(c->z * sizeof(float));
-    return c->dz_end && c->dz_start ? CCRNN_OK : CCRNN_ERR_NOMEM;
+    return CCRNN_OK;
 }
 
 int ctl_create(const ctl_config *cfg, controller **out)
@@ -69,8 +66,6 @@ void ctl_destroy(controller *c)
     ccrnn_optimizer_destroy(c->opt); /* first: it points at the other two */
     ccrnn_cerebellum_destroy(c->cb);
     ccrnn_cortex_destroy(c->cx);
-    free(c->dz_end);
-    free(c->dz_start);
     free(c);
 }
 
@@ -100,19 +95,10 @@ int ctl_learn(controller *c, const float *du, int last)
     CHECK(ccrnn_cortex_output_grad(c->cx, c->step, du, c->cfg.n_out));
     if (++c->step < c->cfg.bptt && !last) return CCRNN_OK; /* the window goes on */
     c->step = 0;
-    if (!c->cb) {
-        CHECK(ccrnn_cortex_backward(c->cx, NULL, 0, NULL, 0));
-    } else {
-        const float *dz_end = NULL;
-        size_t n_end = 0;
-        if (!last) { /* the cerebellum's guess of the future gradient at z_end */
-            CHECK(ccrnn_synthetic_gradient(c->cb, c->cx, NULL, 0, c->cfg.sg_scale, c->dz_end, c->z));
-            dz_end = c->dz_end;
-            n_end = c->z;
-        }
-        CHECK(ccrnn_cortex_backward(c->cx, dz_end, n_end, c->dz_start, c->z));
-        CHECK(ccrnn_synthetic_gradient_learn(c->cb, c->cx, NULL, 0, c->dz_start, c->z, NULL));
-    }
+    /* Inject the cerebellum's guess of the future gradient at z_end (not after the last
+     * tick: nothing follows), backpropagate, teach the cerebellum; cRNN: cb is NULL. */
+    CHECK(ccrnn_window_end(c->cx, c->cb, NULL, 0, c->cfg.sg_scale,
+                           last ? CCRNN_WINDOW_NO_SYNTHETIC : CCRNN_WINDOW_DEFAULT, NULL, 0, NULL));
     CHECK(ccrnn_optimizer_step(c->opt));
     return CCRNN_OK;
 }

@@ -3,9 +3,8 @@
  *
  *   ctl_act:   begin_window, forward(x) -> u                      (the command)
  *   (the host steps the plant and computes dL/du)
- *   ctl_learn: output_grad(dL/du); synthetic_gradient (dz_end = 0.1 C(z_end));
- *              backward (dz_end in, dz_start out); synthetic_gradient_learn (C(z_start)
- *              regressed toward dz_start); optimizer_step
+ *   ctl_learn: output_grad(dL/du); window_end (dz_end = 0.1 C(z_end) injected,
+ *              backward, C(z_start) regressed toward dz_start); optimizer_step
  *
  * With bptt = T > 1 the window spans T ticks and the backward/learn/step part runs
  * at its last tick.  Without a cerebellum (cRNN) the synthetic-gradient calls are

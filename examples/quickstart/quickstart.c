@@ -18,7 +18,7 @@ int main(void)
     ccrnn_cortex *cx = NULL;
     ccrnn_cerebellum *cb = NULL;
     ccrnn_optimizer *opt = NULL;
-    float x[B], y[B * 2], target[B * 2], dy[B * 2], dz_end[B * 2 * H], dz_start[B * 2 * H];
+    float x[B], y[B * 2], target[B * 2], dy[B * 2];
     double loss = 0.0;
     int st = check(ccrnn_cortex_create(CCRNN_CELL_LSTM, 1, H, 2, B, TAU, 1, &cx));
     if (!st) st = check(ccrnn_cerebellum_create(2 * H, 0, 2 * H, 1, 64, B, 2, 0, &cb));
@@ -45,12 +45,12 @@ int main(void)
                 if (!st) st = ccrnn_cortex_output_grad(cx, (size_t)(t - t0), dy, B * 2);
                 loss += step_loss;
             }
-            /* The cerebellum predicts the future gradient at the window end ... */
-            if (!st) st = check(ccrnn_synthetic_gradient(cb, cx, NULL, 0, 0.1, dz_end, B * 2 * H));
-            /* ... the cortex backpropagates it with the window's own loss ... */
-            if (!st) st = check(ccrnn_cortex_backward(cx, dz_end, B * 2 * H, dz_start, B * 2 * H));
-            /* ... and the gradient reaching the window start teaches the cerebellum. */
-            if (!st) st = check(ccrnn_synthetic_gradient_learn(cb, cx, NULL, 0, dz_start, B * 2 * H, NULL));
+            /* The window end: the cerebellum's prediction 0.1 C(z_end) enters as the
+             * gradient of the end state, the cortex backpropagates it with the window's
+             * own loss, and the gradient reaching the window start teaches the
+             * cerebellum.  (ccrnn_window_end composes the three step-wise calls:
+             * synthetic_gradient, cortex_backward, synthetic_gradient_learn.) */
+            if (!st) st = check(ccrnn_window_end(cx, cb, NULL, 0, 0.1, CCRNN_WINDOW_DEFAULT, NULL, 0, NULL));
         }
         if (!st) st = check(ccrnn_optimizer_step(opt));
         if (batch % 50 == 0 || batch == 299) printf("batch %3d  loss %.4f\n", batch, loss);

@@ -56,7 +56,7 @@ int main(void)
 
     static double lat[TICKS];
     double p = 0.0, target = 0.5, dt = 0.1, err = 0.0;
-    float x[2], u, du, dz_end[Z], dz_start[Z];
+    float x[2], u, du;
     srand(7);
     for (int t = 0; t < TICKS; t++) {
         if (t % 50 == 0) target = 2.0 * rand() / RAND_MAX - 1.0;
@@ -69,9 +69,8 @@ int main(void)
         p += dt * u;                                            /* the simulator's step */
         du = (float)(2.0 * (p - target) * dt);                  /* dL/du, L = (p - target)^2 */
         CHECK(ccrnn_cortex_output_grad(cx, 0, &du, 1));
-        CHECK(ccrnn_synthetic_gradient(cb, cx, NULL, 0, 0.1, dz_end, Z)); /* 0.1 C(z_t+1) */
-        CHECK(ccrnn_cortex_backward(cx, dz_end, Z, dz_start, Z));
-        CHECK(ccrnn_synthetic_gradient_learn(cb, cx, NULL, 0, dz_start, Z, NULL));
+        /* 0.1 C(z_t+1) injected, backward, C(z_t) taught the gradient at z_t: */
+        CHECK(ccrnn_window_end(cx, cb, NULL, 0, 0.1, CCRNN_WINDOW_DEFAULT, NULL, 0, NULL));
         CHECK(ccrnn_optimizer_step(opt));                      /* clip, Adam, zero grads */
         /* ---------------------------------------------------------------------------- */
         lat[t] = now_us() - t0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -577,6 +578,35 @@ START_TEST(test_codec_update_count_range)
 }
 END_TEST
 
+#ifdef CCRNN_KNOWN_BUGS
+/* Found by fuzz-cerebellum on the format 2 codec: a 597-byte cerebellum checkpoint
+ * declaring n_ctx = 16,121,856 (under the 2^24 size limit and the 1 GiB bound) but
+ * holding tensors for n_ctx = 0.  The loader creates the whole cerebellum (128 MB of
+ * weights, initialised, and a mask of ones) before it finds the tensors missing; the
+ * 0.1 loader checked that the payload holds what the shapes imply before allocating.
+ * The load must fail without touching more memory than the file could fill. */
+START_TEST(test_codec_shapes_before_allocating)
+{
+    ccrnn_cerebellum *cb, *out = NULL;
+    CK_OK(ccrnn_cerebellum_create(3, 0, 2, 0, 0, 2, 5, 0, &cb));
+    bytes b = cb_bytes(cb);
+    size_t off = entry_offset(b.p, b.n, "n_ctx");
+    put_u64(b.p + off, 16121856);
+    fix_crc(b.p, b.n);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    long peak0 = ru.ru_maxrss;
+    EXPECT_ERR(ccrnn_cerebellum_load_mem(b.p, b.n, &out), CCRNN_ERR_FORMAT, NULL);
+    getrusage(RUSAGE_SELF, &ru);
+    ck_assert_ptr_null(out);
+    ck_assert_msg(ru.ru_maxrss - peak0 < 16 * 1024, "loading %zu bytes raised the peak resident "
+                  "size by %ld KiB", b.n, ru.ru_maxrss - peak0);
+    free(b.p);
+    ccrnn_cerebellum_destroy(cb);
+}
+END_TEST
+#endif
+
 static char tmpdir[64];
 
 static void make_tmpdir(void)
@@ -684,6 +714,9 @@ Suite *errors_attack_suite(void)
     tcase_add_test(tc, test_codec_fifo);
     tcase_add_test(tc, test_codec_memory_limit);
     tcase_add_test(tc, test_codec_files);
+#ifdef CCRNN_KNOWN_BUGS
+    tcase_add_test(tc, test_codec_shapes_before_allocating);
+#endif
     suite_add_tcase(s, tc);
     return s;
 }

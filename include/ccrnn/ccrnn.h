@@ -20,7 +20,8 @@
  *    so a gradient within a small factor of FLT_MAX may be refused although its exact
  *    value would have fit.
  *  - Buffers are caller-owned, float32, row-major and batch-first, and are passed
- *    with their length in elements; a wrong length is CCRNN_ERR_SHAPE.
+ *    with their length in elements, named <buffer>_len (sizes fixed at creation, such
+ *    as n_in, are feature counts); a wrong length is CCRNN_ERR_SHAPE.
  *  - Handles are opaque.  One handle is used by one thread at a time; distinct
  *    handles may be used concurrently.  _destroy accepts NULL.
  *  - No heap allocation after _create (optimizer: after the last _add_*), except
@@ -28,8 +29,10 @@
  *    _save_mem, _load: buffers); those may return CCRNN_ERR_NOMEM.
  *  - Same seed, inputs and thread count give bit-identical results.
  *
- * Stability: everything in this header is stable ABI since 0.1 unless marked
- * EXPERIMENTAL.  Enum values are pinned; new values are only ever appended.
+ * Stability: everything in this header is the stable API and ABI, since 0.1 unless a
+ * comment says "Since 0.2".  Enum values are pinned; new values are only ever
+ * appended.  The soname changes only on a declared break (docs/changelog.md).  Calls
+ * still settling live in ccrnn_experimental.h, outside this promise.
  */
 #ifndef CCRNN_H
 #define CCRNN_H
@@ -171,43 +174,43 @@ CCRNN_API int ccrnn_cortex_reset(ccrnn_cortex *cx, size_t batch);
 /* Start a new window: the current state becomes the (detached) window-start state,
  * the tape and output gradients are cleared.  Errors: NULL. */
 CCRNN_API int ccrnn_cortex_begin_window(ccrnn_cortex *cx);
-/* One timestep.  x: batch*n_in values; y: batch*n_out values, or NULL with ny = 0.
+/* One timestep.  x: batch*n_in values; y: batch*n_out values, or NULL with y_len = 0.
  * In training mode the step is recorded on the tape (STATE if the window already
  * holds max_window steps).  Errors: NULL, SHAPE, STATE, NUMERIC (non-finite x, or a
  * non-finite state/output produced; the step is then not taken). */
-CCRNN_API int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y,
-                                   size_t ny);
+CCRNN_API int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t x_len, float *y,
+                                   size_t y_len);
 /* Add dL/dy (batch*n_out values) for step `step` (0-based, within the current window).
  * Errors: NULL, SHAPE, ARG (step not yet taken), STATE (inference mode), NUMERIC. */
 CCRNN_API int ccrnn_cortex_output_grad(ccrnn_cortex *cx, size_t step, const float *dy,
-                                       size_t n);
+                                       size_t dy_len);
 /* Add dL/dh (batch*n_hidden values) directly at the hidden state of step `step`. */
 CCRNN_API int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh,
-                                       size_t n);
+                                       size_t dh_len);
 /* Backpropagate through the recorded window.  dz_end: gradient injected at the
- * window-end state (batch*state_size values) or NULL with n_end = 0.  Parameter
- * gradients accumulate (+=).  dz_start (optional, NULL with n_start = 0) receives the
+ * window-end state (batch*state_size values) or NULL with dz_end_len = 0.  Parameter
+ * gradients accumulate (+=).  dz_start (optional, NULL with dz_start_len = 0) receives the
  * gradient at the window-start state.  A window is backpropagated at most once.
  * Errors: NULL, SHAPE, STATE (no steps recorded, already backpropagated, inference
  * mode), NUMERIC (non-finite dz_end or gradients; nothing accumulated then). */
-CCRNN_API int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end,
-                                    float *dz_start, size_t n_start);
+CCRNN_API int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t dz_end_len,
+                                    float *dz_start, size_t dz_start_len);
 /* After ccrnn_cortex_backward: dL/dx for every step of the window, laid out
  * [step][batch][n_in] (window_length*batch*n_in values).  Errors: NULL, SHAPE, STATE. */
-CCRNN_API int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n);
+CCRNN_API int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t dx_len);
 
 /* Number of steps recorded in the current window. */
 CCRNN_API int ccrnn_cortex_window_length(const ccrnn_cortex *cx, size_t *steps);
 /* The active batch size set by the last ccrnn_cortex_reset (max_batch after create). */
 CCRNN_API int ccrnn_cortex_batch(const ccrnn_cortex *cx, size_t *batch);
 /* Current state z (batch*state_size values: per sample h then, for LSTM, c). */
-CCRNN_API int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t n);
+CCRNN_API int ccrnn_cortex_get_state(const ccrnn_cortex *cx, float *z, size_t z_len);
 /* Set the current state (batch*state_size values); this also begins a new window. */
-CCRNN_API int ccrnn_cortex_set_state(ccrnn_cortex *cx, const float *z, size_t n);
+CCRNN_API int ccrnn_cortex_set_state(ccrnn_cortex *cx, const float *z, size_t z_len);
 /* The state the current window started from. */
-CCRNN_API int ccrnn_cortex_window_start_state(const ccrnn_cortex *cx, float *z, size_t n);
+CCRNN_API int ccrnn_cortex_window_start_state(const ccrnn_cortex *cx, float *z, size_t z_len);
 /* Hidden activity h of step `step` of the current window (batch*n_hidden values). */
-CCRNN_API int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t n);
+CCRNN_API int ccrnn_cortex_hidden(const ccrnn_cortex *cx, size_t step, float *h, size_t h_len);
 
 /* Flat views of all parameters and their gradients (same layout, the tensors of
  * ccrnn_cortex_tensor_info back to back).  The pointers stay valid until destroy.
@@ -218,7 +221,7 @@ CCRNN_API int ccrnn_cortex_params(ccrnn_cortex *cx, const float **values, float 
                                   size_t *count);
 /* Write all parameters at once (count values, layout as the view).  Errors: NULL,
  * SHAPE, NUMERIC.  Since 0.2. */
-CCRNN_API int ccrnn_cortex_set_values(ccrnn_cortex *cx, const float *values, size_t count);
+CCRNN_API int ccrnn_cortex_set_values(ccrnn_cortex *cx, const float *values, size_t values_len);
 CCRNN_API int ccrnn_cortex_zero_grad(ccrnn_cortex *cx);
 
 /* ---------------------------------------------------------------------------
@@ -234,9 +237,9 @@ CCRNN_API int ccrnn_cortex_tensor_count(const ccrnn_cortex *cx, size_t *count);
 CCRNN_API int ccrnn_cortex_tensor_info(const ccrnn_cortex *cx, size_t index, const char **name,
                                        size_t *rows, size_t *cols, size_t *offset);
 CCRNN_API int ccrnn_cortex_get_tensor(const ccrnn_cortex *cx, const char *name, float *buf,
-                                      size_t n);
+                                      size_t buf_len);
 CCRNN_API int ccrnn_cortex_set_tensor(ccrnn_cortex *cx, const char *name, const float *buf,
-                                      size_t n);
+                                      size_t buf_len);
 
 /* ---------------------------------------------------------------------------
  * Cerebellum: MLP predictor  out = C([in, ctx]).
@@ -274,38 +277,38 @@ CCRNN_API int ccrnn_cerebellum_shape(const ccrnn_cerebellum *cb, size_t *n_in, s
 CCRNN_API int ccrnn_cerebellum_set_fibres(ccrnn_cerebellum *cb, size_t n_fibres,
                                           uint64_t seed);
 
-/* Prediction, no learning.  in: batch*n_in; ctx: batch*n_ctx (NULL, 0 when n_ctx = 0);
+/* Prediction, no learning.  in: batch*n_in; ctx: batch*n_ctx (NULL with ctx_len 0 when n_ctx = 0);
  * out: batch*n_out.  Ablated: out is all zeros.  Errors: NULL, ARG, SHAPE, NUMERIC. */
 CCRNN_API int ccrnn_cerebellum_predict(ccrnn_cerebellum *cb, size_t batch, const float *in,
-                                       size_t n_in, const float *ctx, size_t n_ctx, float *out,
-                                       size_t n_out);
+                                       size_t in_len, const float *ctx, size_t ctx_len,
+                                       float *out, size_t out_len);
 /* Regress the prediction at `in` toward `target` (batch*n_out): loss = sum (p - t)^2
  * (over batch and outputs; divided by batch when CCRNN_PARAM_LOSS_MEAN), output
  * gradient 2(p - t) (/batch).  Gradients accumulate.  loss may be NULL.  Ablated or
  * lesioned: nothing is learned and *loss = 0.  Errors: NULL, ARG, SHAPE, NUMERIC. */
 CCRNN_API int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in,
-                                     size_t n_in, const float *ctx, size_t n_ctx,
-                                     const float *target, size_t n_target, double *loss);
+                                     size_t in_len, const float *ctx, size_t ctx_len,
+                                     const float *target, size_t target_len, double *loss);
 /* Activity of hidden layer `layer` (0-based) at the last predict or learn
  * (batch*width values, post-ReLU).  Errors: NULL, ARG, SHAPE, STATE (nothing run). */
 CCRNN_API int ccrnn_cerebellum_hidden(const ccrnn_cerebellum *cb, size_t layer, float *h,
-                                      size_t n);
+                                      size_t h_len);
 
 /* Flat views, as ccrnn_cortex_params: values read-only, gradients writable. */
 CCRNN_API int ccrnn_cerebellum_params(ccrnn_cerebellum *cb, const float **values, float **grads,
                                       size_t *count);
 /* Write all parameters at once; masked input weights stay zero.  Since 0.2. */
 CCRNN_API int ccrnn_cerebellum_set_values(ccrnn_cerebellum *cb, const float *values,
-                                          size_t count);
+                                          size_t values_len);
 CCRNN_API int ccrnn_cerebellum_zero_grad(ccrnn_cerebellum *cb);
 CCRNN_API int ccrnn_cerebellum_tensor_count(const ccrnn_cerebellum *cb, size_t *count);
 CCRNN_API int ccrnn_cerebellum_tensor_info(const ccrnn_cerebellum *cb, size_t index,
                                            const char **name, size_t *rows, size_t *cols,
                                            size_t *offset);
 CCRNN_API int ccrnn_cerebellum_get_tensor(const ccrnn_cerebellum *cb, const char *name,
-                                          float *buf, size_t n);
+                                          float *buf, size_t buf_len);
 CCRNN_API int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name,
-                                          const float *buf, size_t n);
+                                          const float *buf, size_t buf_len);
 
 /* ---------------------------------------------------------------------------
  * Synthetic-gradient glue between the two.
@@ -317,13 +320,14 @@ CCRNN_API int ccrnn_cerebellum_set_tensor(ccrnn_cerebellum *cb, const char *name
  * state (batch*state_size values), ready to pass as dz_end to ccrnn_cortex_backward.
  * Errors: NULL, SHAPE, ARG (scale not finite), NUMERIC. */
 CCRNN_API int ccrnn_synthetic_gradient(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
-                                       const float *ctx, size_t n_ctx, double scale,
-                                       float *dz, size_t n);
+                                       const float *ctx, size_t ctx_len, double scale,
+                                       float *dz, size_t dz_len);
 /* Teach the cerebellum: regress C(z_start) toward the true gradient dz_start that
  * ccrnn_cortex_backward returned for the current window.  loss may be NULL. */
 CCRNN_API int ccrnn_synthetic_gradient_learn(ccrnn_cerebellum *cb, const ccrnn_cortex *cx,
-                                             const float *ctx, size_t n_ctx,
-                                             const float *dz_start, size_t n, double *loss);
+                                             const float *ctx, size_t ctx_len,
+                                             const float *dz_start, size_t dz_start_len,
+                                             double *loss);
 
 /* The whole window end of a ccRNN (or cRNN) in one call, a thin composition of the
  * step-wise calls above (the host still owns the loop):
@@ -397,20 +401,20 @@ CCRNN_API int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt);
  * ------------------------------------------------------------------------- */
 
 /* Squared error: loss = sum_b mask_b sum_d (y - t)^2 / denom, dy = 2 mask_b (y - t) / denom.
- * y, target, dy: n values (n = batch*dim); mask: batch values or NULL with n_mask = 0,
+ * y, target, dy: len values (len = batch*dim); mask: batch values or NULL with mask_len = 0,
  * usually 0 or 1, but any finite value weights its row (denom 0 counts the rows whose
  * weight is not 0); denom > 0, or 0 for (number of such rows)*dim.  dy and loss may
  * be NULL.  Errors: NULL, ARG, SHAPE, NUMERIC. */
-CCRNN_API int ccrnn_loss_mse(const float *y, const float *target, size_t n, size_t dim,
-                             const float *mask, size_t n_mask, double denom, float *dy,
+CCRNN_API int ccrnn_loss_mse(const float *y, const float *target, size_t len, size_t dim,
+                             const float *mask, size_t mask_len, double denom, float *dy,
                              double *loss);
-/* Softmax cross-entropy: logits n values (n = batch*classes); labels batch values
+/* Softmax cross-entropy: logits_len values (batch*classes); labels batch values
  * (a negative label ignores that row); loss = sum of -log softmax[label] / denom,
  * denom 0 = number of labelled rows; dy = (softmax - onehot)/denom.  n_correct
  * (may be NULL) receives the count of labelled rows whose argmax is the label.
  * Errors: NULL, ARG (label >= classes), SHAPE, NUMERIC. */
-CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t n, size_t classes,
-                                      const int32_t *labels, size_t n_labels, double denom,
+CCRNN_API int ccrnn_loss_softmax_xent(const float *logits, size_t logits_len, size_t classes,
+                                      const int32_t *labels, size_t labels_len, double denom,
                                       float *dy, double *loss, size_t *n_correct);
 
 /* ---------------------------------------------------------------------------

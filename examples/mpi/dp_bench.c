@@ -6,12 +6,14 @@
  *
  * One process: the time of one training step (forward, windowed backward, optimizer
  * step) on the shard a rank gets when a batch of --batch samples is split over N ranks,
- * for every N in --ranks, and the projected step time over N ranks,
+ * for every N in --ranks, as CPU time (what the step takes on a core of its own; the
+ * wall time is printed beside it), and the projected step time over N ranks,
  *   T(N) = T_compute(shard of B/N) + T_allreduce(N),
  *   T_allreduce(N) = 2 (N-1) alpha + 2 (N-1)/N * bytes / beta   (ring Allreduce),
  * with bytes = 4 x (parameters + 3) and the link's latency alpha and bandwidth beta
  * given as options (assumptions about a cluster, not measurements).
- * Several processes: the measured time of the one MPI_Allreduce of that buffer. */
+ * Several processes: the measured time of the one MPI_Allreduce of that buffer (wall
+ * and CPU time of the slowest rank). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +75,9 @@ static int make_task(const options *o, ex_task *t, ex_config *cfg)
     return 0;
 }
 
-/* Seconds per training step on batches of `count` samples (one process). */
+/* CPU and wall seconds per training step on batches of `count` samples (one process). */
 static double step_seconds(const ex_config *base, ex_task *t, size_t count, long steps,
-                           size_t *n_params)
+                           size_t *n_params, double *wall)
 {
     ex_config cfg = *base;
     cfg.batch = count;
@@ -92,10 +94,11 @@ static double step_seconds(const ex_config *base, ex_task *t, size_t count, long
         *n_params = n_cx + n_cb;
         t->fill(t, EX_TRAIN, 1, 0, count, x, y, labels);
         int st = ex_model_train_batch(m, x, y, labels, count, NULL); /* warm-up */
-        double t0 = MPI_Wtime();
+        double t0 = MPI_Wtime(), c0 = ex_cpu_seconds();
         for (long s = 0; s < steps && !st; s++)
             st = ex_model_train_batch(m, x, y, labels, count, NULL);
-        if (!st) secs = (MPI_Wtime() - t0) / (double)steps;
+        if (!st) secs = (ex_cpu_seconds() - c0) / (double)steps;
+        if (!st) *wall = (MPI_Wtime() - t0) / (double)steps;
     }
     ex_model_destroy(m);
     free(x), free(y), free(labels);
@@ -106,26 +109,27 @@ static void compute_and_project(const options *o, ex_config *cfg, ex_task *t)
 {
     unsigned long long ranks[32];
     size_t n_ranks = ex_parse_uint_list(o->ranks, ranks, 32), n_params = 0, B = (size_t)o->batch;
-    double alpha = o->latency_us * 1e-6, beta = o->gbps * 1e9 / 8.0, t1;
+    double alpha = o->latency_us * 1e-6, beta = o->gbps * 1e9 / 8.0, t1, w1 = NAN, w = NAN;
     printf("%s %s: H %zu, cerebellum %zu x %zu, tau %zu, batch %zu, %ld timed steps each\n",
            o->model, t->name, cfg->hidden, cfg->cerebellum ? cfg->cb_layers : 0,
            cfg->cerebellum ? cfg->cb_width : 0, cfg->bptt, B, o->steps);
     printf("projection link (assumed): %.3g Gbit/s, %.3g us latency, ring Allreduce\n\n",
            o->gbps, o->latency_us);
-    printf("%6s %6s %12s %14s %12s %9s %11s\n", "ranks", "shard", "compute ms", "allreduce ms",
-           "step ms", "speed-up", "efficiency");
-    t1 = step_seconds(cfg, t, B, o->steps, &n_params); /* one process, the whole batch */
+    printf("%6s %6s %12s %10s %14s %12s %9s %11s\n", "ranks", "shard", "compute ms",
+           "(wall ms)", "allreduce ms", "step ms", "speed-up", "efficiency");
+    t1 = step_seconds(cfg, t, B, o->steps, &n_params, &w1); /* one process, the whole batch */
     for (size_t i = 0; i < n_ranks; i++) {
         size_t N = (size_t)ranks[i], shard = (B + N - 1) / N; /* the largest shard sets the pace */
         if (N == 0 || shard == 0) continue;
-        double tc = N == 1 ? t1 : step_seconds(cfg, t, shard, o->steps, &n_params);
+        double tc = N == 1 ? t1 : step_seconds(cfg, t, shard, o->steps, &n_params, &w);
+        if (N == 1) w = w1;
         double bytes = 4.0 * (double)(n_params + 3);
         double ta = N > 1 ? 2.0 * (double)(N - 1) * alpha +
                                 2.0 * (double)(N - 1) / (double)N * bytes / beta
                           : 0.0;
         double step = tc + ta, speedup = t1 / step;
-        printf("%6zu %6zu %12.3f %14.3f %12.3f %9.2f %11.2f\n", N, shard, 1e3 * tc, 1e3 * ta,
-               1e3 * step, speedup, speedup / (double)N);
+        printf("%6zu %6zu %12.3f %10.1f %14.3f %12.3f %9.2f %11.2f\n", N, shard, 1e3 * tc,
+               1e3 * w, 1e3 * ta, 1e3 * step, speedup, speedup / (double)N);
         fflush(stdout);
     }
     printf("\nparameters %zu; Allreduce buffer %zu floats = %.3f MB per step\n", n_params,
@@ -149,13 +153,14 @@ static void measure_allreduce(const options *o, ex_config *cfg, ex_task *t, MPI_
     if (!buf) MPI_Abort(comm, 1);
     for (int w = 0; w < 3; w++) ex_mpi_sum(buf, n, &comm); /* warm-up: connections, buffers */
     MPI_Barrier(comm);
-    double t0 = MPI_Wtime();
+    double t0 = MPI_Wtime(), c0 = ex_cpu_seconds();
     for (long r = 0; r < o->reps; r++) ex_mpi_sum(buf, n, &comm);
-    double mine = (MPI_Wtime() - t0) / (double)o->reps, worst = 0.0;
-    MPI_Reduce(&mine, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+    double wall = ex_mpi_max((MPI_Wtime() - t0) / (double)o->reps, comm);
+    double cpu = ex_mpi_max((ex_cpu_seconds() - c0) / (double)o->reps, comm);
     if (rank == 0)
-        printf("MPI_Allreduce of %zu floats (%.3f MB) over %d ranks: %.3f ms (mean of %ld, "
-               "slowest rank)\n", n, 4.0 * (double)n / 1e6, size, 1e3 * worst, o->reps);
+        printf("MPI_Allreduce of %zu floats (%.3f MB) over %d ranks: %.3f ms CPU, %.3f ms wall "
+               "(mean of %ld, slowest rank)\n", n, 4.0 * (double)n / 1e6, size, 1e3 * cpu,
+               1e3 * wall, o->reps);
     free(buf);
 }
 

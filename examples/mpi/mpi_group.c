@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 int ex_mpi_sum(float *buf, size_t n, void *ctx)
@@ -33,6 +34,20 @@ void ex_mpi_data_parallel(ex_config *cfg, MPI_Comm *comm)
     cfg->parallel.ranks = (size_t)size;
     cfg->parallel.reduce = ex_mpi_sum;
     cfg->parallel.ctx = comm;
+}
+
+double ex_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double ex_mpi_max(double x, MPI_Comm comm)
+{
+    double y = 0.0;
+    MPI_Reduce(&x, &y, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
+    return y;
 }
 
 static int saved_out = -1, saved_err = -1;

@@ -18,6 +18,14 @@ int ex_mpi_sum(float *buf, size_t n, void *ctx);
  * single-process. */
 void ex_mpi_data_parallel(ex_config *cfg, MPI_Comm *comm);
 
+/* CPU seconds this process has used (all its threads).  On a shared machine the wall
+ * time of a step includes the time other programs held the core; the CPU time is what
+ * the step would take on a core of its own. */
+double ex_cpu_seconds(void);
+
+/* Rank 0 of comm receives the largest value over the ranks (others get 0). */
+double ex_mpi_max(double x, MPI_Comm comm);
+
 /* Between these two calls, ranks other than 0 of MPI_COMM_WORLD write nothing to
  * stdout and stderr: for option parsing that every rank does and rank 0 reports. */
 void ex_mpi_quiet_begin(void);

@@ -89,10 +89,28 @@ static void usage(FILE *f)
                "ranks and writes the same results folder as the program, on rank 0.\n");
 }
 
+/* How the work was spread: each rank's CPU seconds (its runs) against the wall time. */
+static void report_balance(double wall, MPI_Comm comm)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    double cpu = ex_cpu_seconds(), *all = rank == 0 ? malloc((size_t)size * sizeof(double)) : NULL;
+    MPI_Gather(&cpu, 1, MPI_DOUBLE, all, 1, MPI_DOUBLE, 0, comm);
+    if (rank != 0 || !all) return;
+    double sum = 0.0, max = 0.0;
+    for (int r = 0; r < size; r++) sum += all[r], max = all[r] > max ? all[r] : max;
+    printf("\nccrnn-sweep: %d rank(s), %.1f s wall; CPU seconds per rank:", size, wall);
+    for (int r = 0; r < size; r++) printf(" %.1f", all[r]);
+    printf(" (total %.1f, busiest %.1f)\n", sum, max);
+    free(all);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
     int rank, rc;
+    double t0 = MPI_Wtime();
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (argc >= 2 && strcmp(argv[1], "line-draw") == 0) {
         rc = sweep_line_draw(argc - 1, argv + 1, MPI_COMM_WORLD);
@@ -105,6 +123,7 @@ int main(int argc, char **argv)
         if (rank == 0) usage(stderr);
         rc = 2;
     }
+    if (argc >= 2 && argv[1][0] != '-') report_balance(MPI_Wtime() - t0, MPI_COMM_WORLD);
     MPI_Finalize();
     return rc;
 }

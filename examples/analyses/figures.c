@@ -130,8 +130,12 @@ int an_plot_bars(const char *path, const char *title, const an_bars *panels, siz
             }
         }
     }
-    for (size_t k = 0; k < n_legend; k++) {
-        double y = TOP + PANEL_H + 60 + 20.0 * (double)k;
+    for (size_t k = 0, row = 0; k < n_legend; k++) {
+        int shown = 0; /* a kind with no bar at all gets no legend entry */
+        for (size_t g = 0; g < panels[0].n_groups; g++)
+            shown |= isfinite(panels[0].value[g * panels[0].n_kinds + k]);
+        if (!shown) continue;
+        double y = TOP + PANEL_H + 60 + 20.0 * (double)row++;
         ex_svg_rect(s, LEFT, y - 6, 22, 12, panels[0].colors[k], panels[0].colors[k]);
         ex_svg_text(s, LEFT + 30, y + 4, 12, "start", 0, "black", panels[0].kinds[k]);
     }

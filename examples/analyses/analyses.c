@@ -536,7 +536,7 @@ static void activity_stats(const study *s, int model_crnn, int pop, size_t i, in
 }
 
 static const char *const measure_names[N_MEASURES] = {"population correlation",
-                                                      "mean |pairwise r|", "sparsity",
+                                                      "mean abs. pairwise r", "sparsity",
                                                       "coding space (total variance)"};
 
 static int study_figures(const study *s, const char *dir, FILE *md)

@@ -35,16 +35,19 @@ fi
 
 if [ $quick = 1 ]; then
     line="--seeds 2 --epochs 10 --test-size 1000"
+    ref="--seeds 2 --epochs 10 --at 4 --test-size 1000"
     class="--seeds 2 --epochs 4 --max-train 2000"
     sweep="--seeds 2 --epochs 5 --test-size 1000"
 else
-    line="--seeds 10 --epochs 100"
+    line="--seeds 5 --epochs 100"
+    ref="--seeds 3 --epochs 100 --at 40"
     class="--seeds 3 --epochs 40"
     sweep="--seeds 3 --epochs 100"
 fi
 # name and arguments of each experiment (one figure set each; see analyses.md)
 experiments=(
-    "study-line|study --task line $line"
+    "study-line|study --task line --lesions ablate,frozen $line"
+    "study-line-reference|study --task line --lesions reference $ref"
     "study-class|study --task class --data $data $class"
     "sweep-line|sweep --task line --fibres 2,8,0 --widths 50,100,400 $sweep"
 )

@@ -40,6 +40,9 @@ struct ccrnn_cerebellum {
     size_t last;       /* slot of the latest forward */
     size_t next_predict;
     int has_forward;
+    double w_norms[MAX_LAYERS + 1]; /* |W_l|_F at w_norms_version (backward_stays_finite) */
+    uint64_t w_norms_version;
+    int w_norms_ok;
     float *delta, *delta2; /* max_b x max(width, n_out) backward scratch */
     float *stage;      /* max_b x n_in: filled by the synthetic-gradient glue */
 };
@@ -128,12 +131,14 @@ static void set_shapes(ccrnn_cerebellum *cb, size_t n_in, size_t n_ctx, size_t n
 }
 
 uint64_t ccrnn__cerebellum_footprint(size_t n_in, size_t n_ctx, size_t n_out,
-                                     size_t n_hidden_layers, size_t width, size_t max_batch)
+                                     size_t n_hidden_layers, size_t width, size_t max_batch,
+                                     ccrnn_params *table)
 {
     ccrnn_cerebellum plan_only;
     ccrnn_plan pl = {0, 0, 0};
     memset(&plan_only, 0, sizeof plan_only);
     set_shapes(&plan_only, n_in, n_ctx, n_out, n_hidden_layers, width, max_batch);
+    if (table) *table = plan_only.p;
     alloc_buffers(&plan_only, &pl);
     return pl.bytes;
 }
@@ -462,23 +467,16 @@ int ccrnn__cerebellum_predict_scaled(const char *fn, ccrnn_cerebellum *cb, size_
     return predict(fn, cb, batch, in, n_in, ctx, n_ctx, &scale, out, n_out);
 }
 
-static double frobenius(const float *x, size_t n)
+/* |W_l|_F of every layer, recomputed only when the weights changed (their version). */
+static const double *weight_norms(ccrnn_cerebellum *cb)
 {
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) sum += (double)x[i] * x[i];
-    return sqrt(sum);
-}
-
-/* Largest |g| over the finite gradients (non-finite ones, kept after a failed optimizer
- * step, are the optimizer's to refuse). */
-static double finite_max_abs(const float *x, size_t n)
-{
-    float m = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        float a = fabsf(x[i]);
-        m = a > m && a - a == 0.0f ? a : m;
+    if (!cb->w_norms_ok || cb->w_norms_version != cb->p.version) {
+        for (size_t l = 0; l < n_linear(cb); l++)
+            cb->w_norms[l] = ccrnn__norm2(layer_w(cb, cb->p.values, l), cb->dims[l + 1] * cb->dims[l]);
+        cb->w_norms_version = cb->p.version;
+        cb->w_norms_ok = 1;
     }
-    return m;
+    return cb->w_norms;
 }
 
 /* 1 when backpropagating the output gradient in cb->delta through the slot's forward
@@ -487,17 +485,20 @@ static double finite_max_abs(const float *x, size_t n)
  * |delta_l|_F |W_l|_F (Frobenius norms, in double).  Checked before anything is
  * accumulated, so a learn that would overflow changes nothing.  Only gradients near
  * 2^126 are refused that would in fact have stayed finite. */
-static int backward_stays_finite(const ccrnn_cerebellum *cb, const slot *s, size_t batch)
+static int backward_stays_finite(ccrnn_cerebellum *cb, const slot *s, size_t batch)
 {
-    const double limit = 0x1p126, rows = sqrt((double)batch);
-    double room = limit - finite_max_abs(cb->p.grads, cb->p.count);
-    double d = frobenius(cb->delta, batch * cb->n_out);
+    /* Slack for the float-blocked sums of ccrnn__norm2. */
+    const double limit = 0x1p126 / (1.0 + 1e-3), rows = sqrt((double)batch);
+    /* Non-finite gradients, kept after a failed optimizer step, are its to refuse. */
+    double room = limit - ccrnn__max_abs_finite(cb->p.grads, cb->p.count);
+    const double *w = weight_norms(cb);
+    double d = ccrnn__norm2(cb->delta, batch * cb->n_out);
     for (size_t l = n_linear(cb); l-- > 0;) {
-        size_t n = cb->dims[l + 1], k = cb->dims[l];
-        double a = frobenius(l ? slot_act(cb, s, l - 1) : s->in, batch * k);
+        size_t k = cb->dims[l];
+        double a = ccrnn__norm2(l ? slot_act(cb, s, l - 1) : s->in, batch * k);
         if (!(d * (a > rows ? a : rows) <= room)) return 0;
         if (l == 0) break;
-        d *= frobenius(layer_w(cb, cb->p.values, l), n * k);
+        d *= w[l];
         if (!(d <= limit)) return 0;
     }
     return 1;
@@ -634,9 +635,13 @@ int ccrnn__cerebellum_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cerebell
     if (!st) st = ccrnn__ck_u64(fn, ck, "width", layers ? 1 : 0, layers ? L : 0, &width);
     if (!st) st = ccrnn__ck_u64(fn, ck, "max_batch", 1, L, &B);
     if (st) return st;
-    if (ccrnn__cerebellum_footprint(n_in, n_ctx, n_out, layers, width, B) > CCRNN__FOOTPRINT_LIMIT)
+    ccrnn_params table;
+    if (ccrnn__cerebellum_footprint(n_in, n_ctx, n_out, layers, width, B, &table) >
+        CCRNN__FOOTPRINT_LIMIT)
         return FAIL_IN(fn, CCRNN_ERR_FORMAT, "implausible shapes: the cerebellum would need more "
                        "than %llu bytes", (unsigned long long)CCRNN__FOOTPRINT_LIMIT);
+    st = ccrnn__ck_check_shapes(fn, ck, &table);
+    if (st) return st;
     ccrnn_cerebellum *cb;
     st = ccrnn_cerebellum_create(n_in, n_ctx, n_out, layers, width, B, 0, 0, &cb);
     if (st) return st == CCRNN_ERR_NOMEM ? st : FAIL_IN(fn, CCRNN_ERR_FORMAT, "shapes refused");

@@ -663,6 +663,20 @@ void ccrnn__ck_close(ccrnn_ck *ck)
 
 int ccrnn__ck_has(const ccrnn_ck *ck, const char *name) { return find(ck, name) != NULL; }
 
+int ccrnn__ck_check_shapes(const char *fn, const ccrnn_ck *ck, const ccrnn_params *p)
+{
+    for (size_t i = 0; i < 2 * p->n_tensors; i++) {
+        const ccrnn_tensor *t = &p->tensors[i % p->n_tensors];
+        char name[sizeof t->name + 8];
+        snprintf(name, sizeof name, i < p->n_tensors ? "%s" : "%s.grad", t->name);
+        const ck_entry *e = find(ck, name);
+        if (!e || e->type != CCRNN__F32 || e->rows != t->rows || e->cols != t->cols)
+            return ccrnn__fail(CCRNN_ERR_FORMAT, fn, "entry '%s' is missing or not %zu x %zu, "
+                               "as the sizes imply", name, t->rows, t->cols);
+    }
+    return CCRNN_OK;
+}
+
 static uint64_t read_u64_at(const ccrnn_ck *ck, size_t at)
 {
     reader r = {ck->payload, ck->len, at, 0};

@@ -61,6 +61,9 @@ CCRNN_HIDDEN void ccrnn__ck_close(ccrnn_ck *ck);
 CCRNN_HIDDEN int ccrnn__ck_u64(const char *fn, const ccrnn_ck *ck, const char *name, uint64_t lo,
                                uint64_t hi, uint64_t *value);
 CCRNN_HIDDEN int ccrnn__ck_has(const ccrnn_ck *ck, const char *name);
+/* Every tensor of a table and its gradient must be in the file with the table's shape:
+ * checked from an object's sizes alone, before anything is allocated (FORMAT). */
+CCRNN_HIDDEN int ccrnn__ck_check_shapes(const char *fn, const ccrnn_ck *ck, const ccrnn_params *p);
 /* Check the file against the table (nothing written), then copy every entry into it:
  * F32 data to e->data, scalars to e->scalar.  FORMAT / NUMERIC on a mismatch. */
 CCRNN_HIDDEN int ccrnn__ck_check(const char *fn, const ccrnn_ck *ck, const ccrnn_entry *e, size_t n);

@@ -137,12 +137,13 @@ static void set_shapes(ccrnn_cortex *cx, int cell, size_t n_in, size_t n_hidden,
 }
 
 uint64_t ccrnn__cortex_footprint(int cell, size_t n_in, size_t n_hidden, size_t n_out,
-                                 size_t max_batch, size_t max_window)
+                                 size_t max_batch, size_t max_window, ccrnn_params *table)
 {
     ccrnn_cortex plan_only;
     ccrnn_plan pl = {0, 0, 0};
     memset(&plan_only, 0, sizeof plan_only);
     set_shapes(&plan_only, cell, n_in, n_hidden, n_out, max_batch, max_window);
+    if (table) *table = plan_only.p;
     alloc_buffers(&plan_only, &pl);
     return pl.bytes;
 }
@@ -664,13 +665,6 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
     return cx->cell != CCRNN_CELL_LSTM || ccrnn__all_finite(dc, B * H);
 }
 
-static double frobenius(const float *x, size_t n)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) sum += (double)x[i] * x[i];
-    return sqrt(sum);
-}
-
 static double max2(double a, double b) { return a > b ? a : b; }
 
 /* 1 when adding the window's weight gradients keeps every gradient finite.  Each is a
@@ -681,16 +675,13 @@ static double max2(double a, double b) { return a > b ? a : b; }
 static int weight_grads_stay_finite(const ccrnn_cortex *cx)
 {
     size_t rows = cx->T * cx->B;
-    float m = 0.0f;
-    for (size_t i = 0; i < cx->p.count; i++) {
-        float a = fabsf(cx->p.grads[i]);
-        m = a > m && a - a == 0.0f ? a : m; /* non-finite ones are the optimizer's to refuse */
-    }
-    double grad = max2(frobenius(cx->dgi, rows * cx->G), frobenius(cx->dys, rows * cx->O));
-    if (cx->dgh != cx->dgi) grad = max2(grad, frobenius(cx->dgh, rows * cx->G));
-    double in = max2(frobenius(cx->xs, rows * cx->I), sqrt((double)rows));
-    in = max2(in, frobenius(slot_h(cx, 0), (cx->T + 1) * cx->B * cx->H));
-    return grad * in <= 0x1p126 - (double)m;
+    /* Non-finite gradients already there are the optimizer's to refuse. */
+    double m = ccrnn__max_abs_finite(cx->p.grads, cx->p.count);
+    double grad = max2(ccrnn__norm2(cx->dgi, rows * cx->G), ccrnn__norm2(cx->dys, rows * cx->O));
+    if (cx->dgh != cx->dgi) grad = max2(grad, ccrnn__norm2(cx->dgh, rows * cx->G));
+    double in = max2(ccrnn__norm2(cx->xs, rows * cx->I), sqrt((double)rows));
+    in = max2(in, ccrnn__norm2(slot_h(cx, 0), (cx->T + 1) * cx->B * cx->H));
+    return grad * in * (1.0 + 1e-3) <= 0x1p126 - m; /* slack for the float-blocked sums */
 }
 
 /* Weight gradients of the whole window: one product over T*B rows per tensor. */
@@ -772,8 +763,8 @@ int ccrnn_cortex_input_grad(ccrnn_cortex *cx, float *dx, size_t n)
     if (!cx->backwarded) return FAIL(CCRNN_ERR_STATE, "the window has not been backpropagated");
     REQUIRE_LEN(n, cx->T * cx->B * cx->I, "dx (window_length*batch*n_in)");
     /* |dx| <= |dgi|_F |W_ih|_F (Cauchy-Schwarz): refuse before writing what could overflow. */
-    if (!(frobenius(cx->dgi, cx->T * cx->B * cx->G) *
-              frobenius(w_ih(cx, cx->p.values), cx->G * cx->I) <= 0x1p126))
+    if (!(ccrnn__norm2(cx->dgi, cx->T * cx->B * cx->G) *
+              ccrnn__norm2(w_ih(cx, cx->p.values), cx->G * cx->I) * (1.0 + 1e-3) <= 0x1p126))
         return FAIL(CCRNN_ERR_NUMERIC, "the input gradients would overflow");
     ccrnn__gemm(cx->p.la, LA_N, LA_N, cx->T * cx->B, cx->I, cx->G, 1.0f, cx->dgi, cx->G,
                 w_ih(cx, cx->p.values), cx->I, 0.0f, dx, cx->I);
@@ -837,9 +828,12 @@ int ccrnn__cortex_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cortex **out
     if (!st) st = ccrnn__ck_u64(fn, ck, "max_window", 1, L, &T);
     if (!st) st = ccrnn__ck_u64(fn, ck, "batch", 1, B, &batch);
     if (st) return st;
-    if (ccrnn__cortex_footprint((int)cell, I, H, O, B, T) > CCRNN__FOOTPRINT_LIMIT)
+    ccrnn_params table;
+    if (ccrnn__cortex_footprint((int)cell, I, H, O, B, T, &table) > CCRNN__FOOTPRINT_LIMIT)
         return FAIL_IN(fn, CCRNN_ERR_FORMAT, "implausible shapes: the cortex would need more "
                        "than %llu bytes", (unsigned long long)CCRNN__FOOTPRINT_LIMIT);
+    st = ccrnn__ck_check_shapes(fn, ck, &table);
+    if (st) return st;
     ccrnn_cortex *cx;
     st = ccrnn_cortex_create((int)cell, I, H, O, B, T, 0, &cx);
     if (st) return st == CCRNN_ERR_NOMEM ? st : FAIL_IN(fn, CCRNN_ERR_FORMAT, "shapes refused");

@@ -73,6 +73,11 @@ CCRNN_HIDDEN float ccrnn__rng_uniform(ccrnn_rng *r, float lo, float hi);
 /* Sum of squares of n values, in a fixed blocked order (float within blocks of 256,
  * double across blocks): vectorisable, accurate, and reproducible. */
 CCRNN_HIDDEN double ccrnn__sum_squares(const float *x, size_t n);
+/* Euclidean norm of n values: the fast blocked sum, or an exact double sum when a
+ * square overflows float (the result is then finite whenever it can be). */
+CCRNN_HIDDEN double ccrnn__norm2(const float *x, size_t n);
+/* Largest |x| over the finite values (0 when none). */
+CCRNN_HIDDEN float ccrnn__max_abs_finite(const float *x, size_t n);
 /* 1 when all n values are finite. */
 CCRNN_HIDDEN int ccrnn__all_finite(const float *x, size_t n);
 /* Checked allocation helpers: zeroed, NULL on overflow or failure. */
@@ -111,11 +116,14 @@ CCRNN_HIDDEN int ccrnn__cerebellum_io(const ccrnn_cerebellum *cb, size_t *n_in, 
 /* The fibre mask (width x (n_in + n_ctx)) of a cerebellum; set_mask copies it (NULL
  * removes it; the cerebellum's own mask may be passed to re-apply it in place). */
 CCRNN_HIDDEN int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask);
-/* Bytes a handle of these sizes allocates (its one allocation plan). */
+/* Bytes a handle of these sizes allocates (its one allocation plan); *table (may be
+ * NULL) receives its tensor table, all without allocating. */
+struct ccrnn_params;
 CCRNN_HIDDEN uint64_t ccrnn__cortex_footprint(int cell, size_t n_in, size_t n_hidden, size_t n_out,
-                                              size_t max_batch, size_t max_window);
+                                              size_t max_batch, size_t max_window,
+                                              struct ccrnn_params *table);
 CCRNN_HIDDEN uint64_t ccrnn__cerebellum_footprint(size_t n_in, size_t n_ctx, size_t n_out,
                                                   size_t n_hidden_layers, size_t width,
-                                                  size_t max_batch);
+                                                  size_t max_batch, struct ccrnn_params *table);
 
 #endif

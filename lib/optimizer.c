@@ -203,11 +203,39 @@ static float flush(float x) { return fabsf(x) < FLT_MIN ? 0.0f : x; }
  * passed leaves only finite numbers, and a step that would not changes nothing. */
 enum { CHECK = 0, COMMIT = 1 };
 
-/* A float is finite when x - x is zero (NaN and Inf give NaN); vectorises as a compare. */
-#define NONFINITE(x) ((x) - (x) != 0.0f)
+/* The kernels work in blocks: each value's new moment(s) and weight go to destination
+ * arrays, the object's own in commit mode (the gradients are then zeroed), a local
+ * block in check mode (then tested with the vectorised ccrnn__all_finite).  One loop
+ * body for both modes, and every loop stores, so both vectorise. */
+#if defined(__GNUC__)
+#define KERNEL static inline __attribute__((always_inline))
+#else
+#define KERNEL static inline
+#endif
+#define BLOCK 256
+typedef struct dest {
+    float m[BLOCK], v[BLOCK], x[BLOCK];
+} dest;
 
-CCRNN_SIMD_CLONES
-static int adam(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+/* Where block i0 of length len goes; after the block, check or zero. */
+static void targets(group *g, size_t i0, int mode, dest *d, float **m, float **v, float **x)
+{
+    *m = mode == COMMIT ? g->m + i0 : d->m;
+    *v = mode == COMMIT ? g->v + i0 : d->v;
+    *x = mode == COMMIT ? g->values + i0 : d->x;
+}
+
+static int finish(group *g, size_t i0, size_t len, int mode, const dest *d, int has_v)
+{
+    if (mode == COMMIT) {
+        memset(g->grads + i0, 0, len * sizeof(float));
+        return 1;
+    }
+    return ccrnn__all_finite(d->m, len) && ccrnn__all_finite(d->x, len) &&
+           (!has_v || ccrnn__all_finite(d->v, len));
+}
+
+KERNEL int adam(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
                 int mode)
 {
     double bc1 = 1.0 - pow(opt->beta1, (double)steps);
@@ -216,69 +244,75 @@ static int adam(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef
     /* One division per value: sqrt(v)/sqrt(bc2) becomes a product with the reciprocal
      * (PyTorch divides; the results differ by at most an ulp of the denominator). */
     float step = (float)(lr / bc1), inv_bc2s = (float)(1.0 / sqrt(bc2)), eps = (float)opt->eps;
-    int bad = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        float gr = g->grads[i] * coef + wd * g->values[i];
-        float m = flush(g->m[i] * b1 + gr * (1.0f - b1));
-        float v = flush(g->v[i] * b2 + gr * gr * (1.0f - b2));
-        float x = g->values[i] - step * m / (sqrtf(v) * inv_bc2s + eps);
-        if (mode == COMMIT) {
-            g->grads[i] = 0.0f; /* zeroed in the same pass */
-            g->m[i] = m;
-            g->v[i] = v;
-            g->values[i] = x;
-        } else {
-            bad |= NONFINITE(m) | NONFINITE(v) | NONFINITE(x);
+    dest d;
+    int ok = 1;
+    for (size_t i0 = 0; i0 < g->n && ok; i0 += BLOCK) {
+        size_t len = g->n - i0 < BLOCK ? g->n - i0 : BLOCK;
+        const float *gr_in = g->grads + i0, *m_in = g->m + i0, *v_in = g->v + i0,
+                    *x_in = g->values + i0;
+        float *m_out, *v_out, *x_out;
+        targets(g, i0, mode, &d, &m_out, &v_out, &x_out);
+        for (size_t i = 0; i < len; i++) {
+            float gr = gr_in[i] * coef + wd * x_in[i];
+            float m = flush(m_in[i] * b1 + gr * (1.0f - b1));
+            float v = flush(v_in[i] * b2 + gr * gr * (1.0f - b2));
+            x_out[i] = x_in[i] - step * m / (sqrtf(v) * inv_bc2s + eps);
+            m_out[i] = m;
+            v_out[i] = v;
         }
+        ok = finish(g, i0, len, mode, &d, 1);
     }
-    return !bad;
+    return ok;
 }
 
-CCRNN_SIMD_CLONES
-static int sgd(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+KERNEL int sgd(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
                int mode)
 {
     float mom = (float)opt->momentum, wd = (float)opt->weight_decay, rate = (float)lr;
-    int bad = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        float gr = g->grads[i] * coef + wd * g->values[i];
-        float m = mom != 0.0f ? (steps == 1 ? gr : flush(g->m[i] * mom + gr)) : g->m[i];
-        float x = g->values[i] - rate * (mom != 0.0f ? m : gr);
-        if (mode == COMMIT) {
-            g->grads[i] = 0.0f; /* zeroed in the same pass */
-            g->m[i] = m;
-            g->values[i] = x;
-        } else {
-            bad |= NONFINITE(m) | NONFINITE(x);
+    dest d;
+    int ok = 1;
+    for (size_t i0 = 0; i0 < g->n && ok; i0 += BLOCK) {
+        size_t len = g->n - i0 < BLOCK ? g->n - i0 : BLOCK;
+        const float *gr_in = g->grads + i0, *m_in = g->m + i0, *x_in = g->values + i0;
+        float *m_out, *v_out, *x_out;
+        targets(g, i0, mode, &d, &m_out, &v_out, &x_out);
+        for (size_t i = 0; i < len; i++) {
+            float gr = gr_in[i] * coef + wd * x_in[i];
+            float m = mom != 0.0f ? (steps == 1 ? gr : flush(m_in[i] * mom + gr)) : m_in[i];
+            x_out[i] = x_in[i] - rate * (mom != 0.0f ? m : gr);
+            m_out[i] = m;
         }
+        ok = finish(g, i0, len, mode, &d, 0);
     }
-    return !bad;
+    return ok;
 }
 
-CCRNN_SIMD_CLONES
-static int rmsprop(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
+KERNEL int rmsprop(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
                    int mode)
 {
     float a = (float)opt->alpha, mom = (float)opt->momentum, wd = (float)opt->weight_decay;
     float eps = (float)opt->eps, rate = (float)lr;
-    int bad = 0;
+    dest d;
+    int ok = 1;
     (void)steps;
-    for (size_t i = 0; i < g->n; i++) {
-        float gr = g->grads[i] * coef + wd * g->values[i];
-        float v = flush(g->v[i] * a + gr * gr * (1.0f - a));
-        float q = gr / (sqrtf(v) + eps);
-        float m = mom != 0.0f ? flush(g->m[i] * mom + q) : g->m[i];
-        float x = g->values[i] - rate * (mom != 0.0f ? m : q);
-        if (mode == COMMIT) {
-            g->grads[i] = 0.0f; /* zeroed in the same pass */
-            g->v[i] = v;
-            g->m[i] = m;
-            g->values[i] = x;
-        } else {
-            bad |= NONFINITE(v) | NONFINITE(m) | NONFINITE(x);
+    for (size_t i0 = 0; i0 < g->n && ok; i0 += BLOCK) {
+        size_t len = g->n - i0 < BLOCK ? g->n - i0 : BLOCK;
+        const float *gr_in = g->grads + i0, *m_in = g->m + i0, *v_in = g->v + i0,
+                    *x_in = g->values + i0;
+        float *m_out, *v_out, *x_out;
+        targets(g, i0, mode, &d, &m_out, &v_out, &x_out);
+        for (size_t i = 0; i < len; i++) {
+            float gr = gr_in[i] * coef + wd * x_in[i];
+            float v = flush(v_in[i] * a + gr * gr * (1.0f - a));
+            float q = gr / (sqrtf(v) + eps);
+            float m = mom != 0.0f ? flush(m_in[i] * mom + q) : m_in[i];
+            x_out[i] = x_in[i] - rate * (mom != 0.0f ? m : q);
+            v_out[i] = v;
+            m_out[i] = m;
         }
+        ok = finish(g, i0, len, mode, &d, 1);
     }
-    return !bad;
+    return ok;
 }
 
 /* CCRNN__UPDATE, or skip the group and zero or keep its gradients. */
@@ -288,13 +322,31 @@ static int group_hold(const group *g)
     return g->frozen && hold == CCRNN__UPDATE ? CCRNN__HOLD_ZERO : hold;
 }
 
+#define MODE_KERNELS(kind)                                                                \
+    CCRNN_SIMD_CLONES static int kind##_check(const ccrnn_optimizer *opt, group *g,        \
+                                              uint64_t steps, float coef, double lr)      \
+    {                                                                                     \
+        return kind(opt, g, steps, coef, lr, CHECK);                                      \
+    }                                                                                     \
+    CCRNN_SIMD_CLONES static int kind##_commit(const ccrnn_optimizer *opt, group *g,       \
+                                               uint64_t steps, float coef, double lr)     \
+    {                                                                                     \
+        return kind(opt, g, steps, coef, lr, COMMIT);                                     \
+    }
+MODE_KERNELS(adam)
+MODE_KERNELS(sgd)
+MODE_KERNELS(rmsprop)
+
 static int update(const ccrnn_optimizer *opt, group *g, float coef, int mode)
 {
     double lr = opt->lr * g->lr_scale;
     uint64_t steps = g->steps + 1;
-    if (opt->kind == CCRNN_OPT_ADAM) return adam(opt, g, steps, coef, lr, mode);
-    if (opt->kind == CCRNN_OPT_SGD) return sgd(opt, g, steps, coef, lr, mode);
-    return rmsprop(opt, g, steps, coef, lr, mode);
+    if (opt->kind == CCRNN_OPT_ADAM)
+        return mode == COMMIT ? adam_commit(opt, g, steps, coef, lr) : adam_check(opt, g, steps, coef, lr);
+    if (opt->kind == CCRNN_OPT_SGD)
+        return mode == COMMIT ? sgd_commit(opt, g, steps, coef, lr) : sgd_check(opt, g, steps, coef, lr);
+    return mode == COMMIT ? rmsprop_commit(opt, g, steps, coef, lr)
+                          : rmsprop_check(opt, g, steps, coef, lr);
 }
 
 /* The global L2 norm of every attached gradient.  The fast sum (float within blocks)

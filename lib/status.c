@@ -103,7 +103,40 @@ double ccrnn__sum_squares(const float *x, size_t n)
     return total;
 }
 
-int ccrnn__all_finite(const float *x, size_t n)
+double ccrnn__norm2(const float *x, size_t n)
+{
+    double fast = ccrnn__sum_squares(x, n);
+    if (fast - fast == 0.0) return sqrt(fast);
+    /* A square overflowed float: the same sum in double, element by element. */
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += (double)x[i] * x[i];
+    return sqrt(sum);
+}
+
+/* (The clones live in static functions: a global one's ifunc resolver would be
+ * exported by the version script's ccrnn_* pattern.) */
+CCRNN_SIMD_CLONES
+static float max_abs_finite(const float *x, size_t n)
+{
+    /* For non-negative floats the bit patterns order as the values: an integer max
+     * vectorises where a float one would not; NaN and Inf count as 0. */
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        u &= 0x7fffffffu;
+        u &= 0u - (uint32_t)(u < 0x7f800000u); /* NaN and Inf count as 0 */
+        m = u > m ? u : m;
+    }
+    float f;
+    memcpy(&f, &m, sizeof f);
+    return f;
+}
+
+float ccrnn__max_abs_finite(const float *x, size_t n) { return max_abs_finite(x, n); }
+
+CCRNN_SIMD_CLONES
+static int all_finite(const float *x, size_t n)
 {
     /* A float is NaN or Inf exactly when its exponent bits are all ones; the integer
      * OR-reduction vectorises where a floating-point test would not. */
@@ -115,6 +148,8 @@ int ccrnn__all_finite(const float *x, size_t n)
     }
     return bad == 0;
 }
+
+int ccrnn__all_finite(const float *x, size_t n) { return all_finite(x, n); }
 
 void *ccrnn__calloc(size_t count, size_t size)
 {

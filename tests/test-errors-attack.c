@@ -578,13 +578,13 @@ START_TEST(test_codec_update_count_range)
 }
 END_TEST
 
-#ifdef CCRNN_KNOWN_BUGS
 /* Found by fuzz-cerebellum on the format 2 codec: a 597-byte cerebellum checkpoint
  * declaring n_ctx = 16,121,856 (under the 2^24 size limit and the 1 GiB bound) but
  * holding tensors for n_ctx = 0.  The loader creates the whole cerebellum (128 MB of
  * weights, initialised, and a mask of ones) before it finds the tensors missing; the
  * 0.1 loader checked that the payload holds what the shapes imply before allocating.
- * The load must fail without touching more memory than the file could fill. */
+ * The load must fail without touching more memory than the file could fill (fixed: the
+ * tensor entries are checked against the shapes before anything is allocated). */
 START_TEST(test_codec_shapes_before_allocating)
 {
     ccrnn_cerebellum *cb, *out = NULL;
@@ -605,7 +605,6 @@ START_TEST(test_codec_shapes_before_allocating)
     ccrnn_cerebellum_destroy(cb);
 }
 END_TEST
-#endif
 
 static char tmpdir[64];
 
@@ -714,9 +713,7 @@ Suite *errors_attack_suite(void)
     tcase_add_test(tc, test_codec_fifo);
     tcase_add_test(tc, test_codec_memory_limit);
     tcase_add_test(tc, test_codec_files);
-#ifdef CCRNN_KNOWN_BUGS
     tcase_add_test(tc, test_codec_shapes_before_allocating);
-#endif
     suite_add_tcase(s, tc);
     return s;
 }

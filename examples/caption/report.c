@@ -340,7 +340,7 @@ int cap_write_results(const cap_results *r, const cap_plan *p, const cap_corpus 
              write_samples(r, p, c);
     for (size_t t = 0; t < p->n_tau && !st; t++)
         st = plot_tau(r, p, p->tau[t], 0) || plot_tau(r, p, p->tau[t], 1);
-    if (!st) printf("caption: wrote %s/{curves.csv,runs.csv,summary.md,samples.html,"
-                    "curves-*.svg}\n", p->out);
+    if (!st) printf("caption: wrote %s/{curves.csv,runs.csv,summary.md,%scurves-*.svg}\n",
+                    p->out, c->n_canvas && r->n_runs ? "samples.html," : "");
     return st ? -1 : 0;
 }

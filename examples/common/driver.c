@@ -16,6 +16,7 @@ struct ex_model {
     ccrnn_cortex *cx;
     ccrnn_cerebellum *cb;  /* NULL for a cRNN */
     ccrnn_optimizer *opt;
+    ccrnn_optimizer *opt_cb; /* the cerebellum's own optimizer with separate_clip, else NULL */
     size_t I, D, L, Z, B;
     int ablated, lesioned;
     float *xt, *yt, *tt, *dy;        /* one step: B*I, B*D, B*D, B*D */
@@ -60,6 +61,7 @@ void ex_config_defaults(ex_config *cfg)
     cfg->eps = 1e-9;
     cfg->clip = 1.0;
     cfg->sg_scale = 0.1;
+    cfg->end_synthetic = 1;
     cfg->threads = 1;
     cfg->seed = 1;
 }
@@ -106,6 +108,17 @@ static int alloc_buffers(ex_model *m)
            m->pred && m->blab;
 }
 
+static int create_adam(const ex_config *c, ccrnn_optimizer **opt)
+{
+    CHECK(ccrnn_optimizer_create(CCRNN_OPT_ADAM, opt));
+    CHECK(ccrnn_optimizer_set_param(*opt, CCRNN_PARAM_LR, c->lr));
+    CHECK(ccrnn_optimizer_set_param(*opt, CCRNN_PARAM_BETA1, c->beta1));
+    CHECK(ccrnn_optimizer_set_param(*opt, CCRNN_PARAM_BETA2, c->beta2));
+    CHECK(ccrnn_optimizer_set_param(*opt, CCRNN_PARAM_EPS, c->eps));
+    CHECK(ccrnn_optimizer_set_param(*opt, CCRNN_PARAM_CLIP_NORM, c->clip));
+    return CCRNN_OK;
+}
+
 static int create_objects(ex_model *m)
 {
     const ex_config *c = &m->cfg;
@@ -113,12 +126,7 @@ static int create_objects(ex_model *m)
     CHECK(ccrnn_cortex_create(c->cell, m->I, c->hidden, m->D, m->B, window, c->seed, &m->cx));
     CHECK(ccrnn_cortex_shape(m->cx, NULL, NULL, NULL, NULL, &m->Z, NULL, NULL));
     CHECK(ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_THREADS, c->threads));
-    CHECK(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &m->opt));
-    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_LR, c->lr));
-    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA1, c->beta1));
-    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA2, c->beta2));
-    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_EPS, c->eps));
-    CHECK(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_CLIP_NORM, c->clip));
+    CHECK(create_adam(c, &m->opt));
     CHECK(ccrnn_optimizer_add_cortex(m->opt, m->cx, NULL));
     if (!c->cerebellum) return CCRNN_OK;
     /* The cerebellum maps the cortical state z to a prediction of dL/dz (same size). */
@@ -128,7 +136,9 @@ static int create_objects(ex_model *m)
     CHECK(ccrnn_cerebellum_set_param(m->cb, CCRNN_PARAM_LOSS_MEAN, c->cb_loss_mean));
     if (c->fibres > 0 && c->fibres < m->Z)
         CHECK(ccrnn_cerebellum_set_fibres(m->cb, c->fibres, ex_hash(c->seed, 0xF1B2Eu)));
-    CHECK(ccrnn_optimizer_add_cerebellum(m->opt, m->cb, NULL));
+    /* Adam is per parameter, so a second optimizer changes nothing but the clip budget. */
+    if (c->separate_clip) CHECK(create_adam(c, &m->opt_cb));
+    CHECK(ccrnn_optimizer_add_cerebellum(m->opt_cb ? m->opt_cb : m->opt, m->cb, NULL));
     return CCRNN_OK;
 }
 
@@ -178,6 +188,7 @@ void ex_model_destroy(ex_model *m)
 {
     if (!m) return;
     ccrnn_optimizer_destroy(m->opt); /* before the objects it points to */
+    ccrnn_optimizer_destroy(m->opt_cb);
     ccrnn_cerebellum_destroy(m->cb);
     ccrnn_cortex_destroy(m->cx);
     free(m->xt), free(m->yt), free(m->tt), free(m->dy);
@@ -343,6 +354,42 @@ static int reduce_shards(ex_model *m, size_t B, size_t count, double *reported,
     return CCRNN_OK;
 }
 
+static double grad_norm(const float *g, size_t n)
+{
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) ss += (double)g[i] * (double)g[i];
+    return sqrt(ss);
+}
+
+/* The gradient norms the clip will see and the factor it will scale the cortex by. */
+static int measure_grads(ex_model *m, ex_metrics *out)
+{
+    float *g;
+    size_t n;
+    CHECK(ccrnn_cortex_params(m->cx, NULL, &g, &n));
+    out->grad_cortex = grad_norm(g, n);
+    out->grad_cb = 0.0;
+    if (m->cb) {
+        CHECK(ccrnn_cerebellum_params(m->cb, NULL, &g, &n));
+        out->grad_cb = grad_norm(g, n);
+    }
+    double seen = m->opt_cb ? out->grad_cortex : hypot(out->grad_cortex, out->grad_cb);
+    double c = m->cfg.clip;
+    /* torch.nn.utils.clip_grad_norm_ scales by clip / (norm + 1e-6) when that is < 1 */
+    out->clip_factor = c > 0.0 && c / (seen + 1e-6) < 1.0 ? c / (seen + 1e-6) : 1.0;
+    return CCRNN_OK;
+}
+
+/* One optimizer step (or two with separate clips), diagnostics first. */
+static int step(ex_model *m, ex_metrics *diag)
+{
+    int st = measure_grads(m, diag);
+    if (st) return st;
+    CHECK(ccrnn_optimizer_step(m->opt)); /* clip, then Adam */
+    if (m->opt_cb) CHECK(ccrnn_optimizer_step(m->opt_cb));
+    return CCRNN_OK;
+}
+
 int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int32_t *labels,
                          size_t count, ex_metrics *out)
 {
@@ -388,9 +435,14 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
             CHECK(ccrnn_cortex_output_grad(m->cx, t - start, m->dy, B * D));
         }
         if (synthetic) {
-            /* 0.1 C(z_{k+1}) enters as the gradient of the window-end state ... */
-            CHECK(ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, m->cfg.sg_scale, m->dz_end, nz));
-            CHECK(ccrnn_cortex_backward(m->cx, m->dz_end, nz, m->dz_start, nz));
+            /* 0.1 C(z_{k+1}) enters as the gradient of the window-end state (at the
+             * sequence end only in the reference mode: nothing lies beyond it) ... */
+            int inject = k + 1 < K || m->cfg.end_synthetic;
+            if (inject)
+                CHECK(ccrnn_synthetic_gradient(m->cb, m->cx, NULL, 0, m->cfg.sg_scale,
+                                               m->dz_end, nz));
+            CHECK(ccrnn_cortex_backward(m->cx, inject ? m->dz_end : NULL, inject ? nz : 0,
+                                        m->dz_start, nz));
             /* ... and the gradient reaching z_k is the target of C(z_k) (bootstrapped). */
             double l = 0.0;
             CHECK(ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, m->dz_start, nz, &l));
@@ -404,9 +456,14 @@ int ex_model_train_batch(ex_model *m, const float *x, const float *y, const int3
         int st = reduce_shards(m, B, count, &reported, &correct, &cb_loss);
         if (st != CCRNN_OK) return st;
     }
-    CHECK(ccrnn_optimizer_step(m->opt)); /* clip over cortex + cerebellum, then Adam */
+    ex_metrics diag = {0};
+    int st = step(m, &diag); /* clip over cortex + cerebellum, then Adam */
+    if (st) return st;
 
     if (out) {
+        out->grad_cortex = diag.grad_cortex;
+        out->grad_cb = diag.grad_cb;
+        out->clip_factor = diag.clip_factor;
         out->cb_loss = cb_loss;
         if (task->loss == EX_LOSS_MSE) {
             out->loss = reported / (double)L; /* divided by the full L even when sparse */
@@ -500,6 +557,7 @@ int ex_model_evaluate(ex_model *m, int split, ex_metrics *out)
 void ex_history_free(ex_history *h)
 {
     free(h->train), free(h->valid), free(h->train_acc), free(h->valid_acc), free(h->cb_loss);
+    free(h->clip_factor), free(h->grad_cortex), free(h->grad_cb), free(h->cortex_share);
     memset(h, 0, sizeof *h);
 }
 
@@ -512,7 +570,12 @@ static int alloc_history(ex_history *h, size_t epochs)
     h->train_acc = calloc(epochs, sizeof(double));
     h->valid_acc = calloc(epochs, sizeof(double));
     h->cb_loss = calloc(epochs, sizeof(double));
-    return h->train && h->valid && h->train_acc && h->valid_acc && h->cb_loss;
+    h->clip_factor = calloc(epochs, sizeof(double));
+    h->grad_cortex = calloc(epochs, sizeof(double));
+    h->grad_cb = calloc(epochs, sizeof(double));
+    h->cortex_share = calloc(epochs, sizeof(double));
+    return h->train && h->valid && h->train_acc && h->valid_acc && h->cb_loss &&
+           h->clip_factor && h->grad_cortex && h->grad_cb && h->cortex_share;
 }
 
 /* One epoch over freshly filled training batches; the means weight batches by size. */
@@ -520,7 +583,7 @@ static int train_epoch(ex_model *m, size_t epoch, ex_progress *pg, ex_history *h
 {
     const ex_task *task = m->task;
     size_t n = task->n_samples[EX_TRAIN], e = epoch - 1, batches = 0;
-    double loss = 0.0, acc = 0.0, cb = 0.0;
+    double loss = 0.0, acc = 0.0, cb = 0.0, clip = 0.0, gcx = 0.0, gcb = 0.0, share = 0.0;
     int mse = task->loss == EX_LOSS_MSE;
     int st = ex_model_begin_epoch(m, epoch);
     if (st) return st;
@@ -535,12 +598,20 @@ static int train_epoch(ex_model *m, size_t epoch, ex_progress *pg, ex_history *h
         loss += r.loss * (double)count;
         acc += r.accuracy * (double)count;
         cb += r.cb_loss;
+        clip += r.clip_factor, gcx += r.grad_cortex, gcb += r.grad_cb;
+        double all = r.grad_cortex * r.grad_cortex + r.grad_cb * r.grad_cb;
+        share += all > 0.0 ? r.grad_cortex * r.grad_cortex / all : 1.0;
         batches++;
         if (pg) ex_progress_advance(pg, 1, epoch, m->cfg.epochs, loss / (double)(first + count));
     }
     h->train[e] = n ? loss / (double)n : NAN;
     h->train_acc[e] = n ? acc / (double)n : NAN;
-    h->cb_loss[e] = batches ? cb / (double)batches : NAN;
+    double nb = (double)batches;
+    h->cb_loss[e] = batches ? cb / nb : NAN;
+    h->clip_factor[e] = batches ? clip / nb : NAN;
+    h->grad_cortex[e] = batches ? gcx / nb : NAN;
+    h->grad_cb[e] = batches ? gcb / nb : NAN;
+    h->cortex_share[e] = batches ? share / nb : NAN;
     return CCRNN_OK;
 }
 

@@ -68,13 +68,19 @@ typedef struct ex_config {
                                    reference's (gradients kept, counted in the clip norm) */
     size_t fibres;              /* mossy fibres per cerebellar input unit; 0 = all */
     int cb_loss_mean;           /* cerebellar loss divided by the batch (1) or summed (0) */
+    /* Reference quirks, each selectable (defaults = the reference code): */
+    int end_synthetic;          /* 1: inject the synthetic gradient at the sequence end too
+                                   (reference); 0: nothing beyond the last step (paper) */
+    int separate_clip;          /* 0: one global clip over cortex + cerebellum (reference);
+                                   1: cortex and cerebellum each clipped at `clip` alone */
     int threads;                /* BLIS threads per handle */
     uint64_t seed;
     ex_parallel parallel;       /* data parallelism; all zero = off */
 } ex_config;
 
 /* The paper's common settings: LSTM, Adam lr 1e-3, betas (0.9, 0.98), eps 1e-9, clip 1,
- * synthetic-gradient scale 0.1, batch 50, tau 1, summed cerebellar loss, 1 thread. */
+ * synthetic-gradient scale 0.1, batch 50, tau 1, summed cerebellar loss, synthetic
+ * gradient at the sequence end, one shared clip, 1 thread. */
 void ex_config_defaults(ex_config *cfg);
 
 /* ---- window and supervision bookkeeping (docs/model.md §learning procedure) ------ */
@@ -100,6 +106,10 @@ typedef struct ex_metrics {
     double loss;
     double accuracy;
     double cb_loss; /* training only: summed cerebellar regression loss of the batch */
+    /* training only, measured before the optimizer step: L2 norms of the cortex's and
+     * the cerebellum's accumulated gradients (0 without a cerebellum) and the factor
+     * the clip scaled the cortex's gradient by (1 = not clipped) */
+    double grad_cortex, grad_cb, clip_factor;
 } ex_metrics;
 
 /* Create the cortex (and the cerebellum when cfg->cerebellum) and the optimizer. */
@@ -154,6 +164,10 @@ typedef struct ex_history {
     double *train, *valid;          /* per epoch (loss as ex_metrics) */
     double *train_acc, *valid_acc;  /* per epoch (XENT tasks; NaN otherwise) */
     double *cb_loss;                /* per epoch: mean cerebellar loss per batch */
+    /* per epoch, means over the batches of: the cortex's clip factor, the cortex's and
+     * the cerebellum's gradient norms before clipping, and the cortex's share of the
+     * squared gradient norm (|g_cx|^2 / (|g_cx|^2 + |g_cb|^2)) */
+    double *clip_factor, *grad_cortex, *grad_cb, *cortex_share;
     ex_metrics test;
     double seconds;                 /* wall time of training and evaluation */
 } ex_history;

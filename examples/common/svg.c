@@ -44,6 +44,7 @@ const char *ex_model_color(const char *model)
     if (name_is(model, "crnn")) return "#1f77b4";
     if (name_is(model, "ccrnn")) return "#d62728";
     if (name_is(model, "variant2")) return "#ff7f0e";
+    if (name_is(model, "variant3")) return "#8c564b";
     return "#2ca02c";
 }
 
@@ -331,8 +332,35 @@ static void fix_range(double *lo, double *hi, int log_y)
     }
 }
 
-static void draw_curve(ex_svg *s, const ex_axes *a, const ex_curve *c)
+static void draw_markers(ex_svg *s, const ex_axes *a, const ex_curve *c)
 {
+    double *pts = malloc(2 * (c->n ? c->n : 1) * sizeof *pts);
+    if (!pts) return;
+    size_t m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!isfinite(c->mean[i]) || (a->log_y && c->mean[i] <= 0)) continue;
+        double px = ex_axes_px(a, c->x[i]), py = ex_axes_py(a, c->mean[i]);
+        pts[2 * m] = px, pts[2 * m++ + 1] = py;
+        if (c->sem && isfinite(c->sem[i])) {
+            double lo = c->mean[i] - c->sem[i], hi = c->mean[i] + c->sem[i];
+            if (a->log_y && lo <= a->y0) lo = a->y0;
+            double plo = ex_axes_py(a, lo), phi = ex_axes_py(a, hi);
+            ex_svg_line(s, px, plo, px, phi, c->color, 1.5, 0);
+            ex_svg_line(s, px - 4, plo, px + 4, plo, c->color, 1.5, 0);
+            ex_svg_line(s, px - 4, phi, px + 4, phi, c->color, 1.5, 0);
+        }
+        ex_svg_circle(s, px, py, 4.0, c->color);
+    }
+    ex_svg_polyline(s, pts, m, c->color, 1.2, 0, 0.8);
+    free(pts);
+}
+
+static void draw_curve(ex_svg *s, const ex_axes *a, const ex_curve *c, int markers)
+{
+    if (markers) {
+        draw_markers(s, a, c);
+        return;
+    }
     double *pts = malloc(4 * (c->n ? c->n : 1) * sizeof *pts);
     if (!pts) return;
     size_t m = 0;
@@ -385,19 +413,29 @@ static void legend_corner(const ex_axes *a, const ex_curve *c, size_t n,
     }
 }
 
-int ex_plot_curves(const char *path, const char *title, const char *xlabel, const char *ylabel,
-                   int log_y, const ex_curve *curves, size_t n)
+static int plot_curves(const char *path, const char *title, const char *xlabel,
+                       const char *ylabel, int log_y, const ex_curve *curves, size_t n,
+                       int markers, double ref_y)
 {
     ex_axes a = {90, 40, 560, 330, 0, 1, 0, 1, log_y};
     curve_range(curves, n, log_y, &a.x0, &a.x1, &a.y0, &a.y1);
     if (!isfinite(a.x0) || a.x1 <= a.x0) a.x0 = 0, a.x1 = 1;
+    if (isfinite(ref_y) && isfinite(a.y0)) a.y0 = fmin(a.y0, ref_y), a.y1 = fmax(a.y1, ref_y);
     fix_range(&a.y0, &a.y1, log_y);
+    if (markers) { /* room for the end markers */
+        double pad = 0.04 * (a.x1 - a.x0);
+        a.x0 -= pad, a.x1 += pad;
+    }
     ex_svg *s = ex_svg_open(path, 680, 430);
     if (!s) return -1;
     ex_svg_axes(s, &a, title, xlabel, ylabel);
     ex_svg_clip_begin(s, a.left, a.top, a.width, a.height);
+    if (isfinite(ref_y)) {
+        double py = ex_axes_py(&a, ref_y);
+        ex_svg_line(s, a.left, py, a.left + a.width, py, "#444444", 1.0, 1);
+    }
     /* The first curve is drawn last, on top: list the main models first. */
-    for (size_t k = n; k-- > 0;) draw_curve(s, &a, &curves[k]);
+    for (size_t k = n; k-- > 0;) draw_curve(s, &a, &curves[k], markers);
     ex_svg_clip_end(s);
     ex_legend_item items[16];
     size_t ni = n < 16 ? n : 16;
@@ -409,6 +447,96 @@ int ex_plot_curves(const char *path, const char *title, const char *xlabel, cons
     double right, top;
     legend_corner(&a, curves, n, items, ni, &right, &top);
     ex_svg_legend(s, right, top, items, ni);
+    return ex_svg_close(s);
+}
+
+int ex_plot_curves(const char *path, const char *title, const char *xlabel, const char *ylabel,
+                   int log_y, const ex_curve *curves, size_t n)
+{
+    return plot_curves(path, title, xlabel, ylabel, log_y, curves, n, 0, NAN);
+}
+
+int ex_plot_points(const char *path, const char *title, const char *xlabel, const char *ylabel,
+                   const ex_curve *curves, size_t n, double ref_y)
+{
+    return plot_curves(path, title, xlabel, ylabel, 0, curves, n, 1, ref_y);
+}
+
+/* ---- bars ------------------------------------------------------------------------- */
+
+static void bar_range(const ex_bar *b, size_t n, double *lo, double *hi)
+{
+    *lo = 0.0, *hi = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = isfinite(b[i].sem) ? b[i].sem : 0.0;
+        if (isfinite(b[i].mean)) *lo = fmin(*lo, b[i].mean - e), *hi = fmax(*hi, b[i].mean + e);
+        for (size_t k = 0; k < b[i].n_points; k++)
+            if (isfinite(b[i].points[k]))
+                *lo = fmin(*lo, b[i].points[k]), *hi = fmax(*hi, b[i].points[k]);
+    }
+}
+
+static int same_group(const ex_bar *a, const ex_bar *b)
+{
+    return a->group && b->group && !strcmp(a->group, b->group);
+}
+
+int ex_plot_bars(const char *path, const char *title, const char *ylabel, const ex_bar *bars,
+                 size_t n)
+{
+    /* one slot per bar and an empty slot between groups */
+    size_t *slot = malloc((n ? n : 1) * sizeof *slot);
+    if (!slot) return -1;
+    for (size_t i = 0; i < n; i++)
+        slot[i] = i ? slot[i - 1] + 1 + !same_group(&bars[i - 1], &bars[i]) : 0;
+    size_t slots = n ? slot[n - 1] + 1 : 1;
+    double width = fmax(680.0, 150.0 + 34.0 * (double)slots);
+    ex_axes a = {90, 40, width - 120, 330, 0, (double)slots, 0, 1, 0};
+    bar_range(bars, n, &a.y0, &a.y1);
+    fix_range(&a.y0, &a.y1, 0);
+    ex_svg *s = ex_svg_open(path, width, 450);
+    if (!s) return free(slot), -1;
+    y_ticks_linear(s, &a); /* the x positions are categories: no x ticks */
+    ex_svg_rect(s, a.left, a.top, a.width, a.height, "black", NULL);
+    if (title) ex_svg_text(s, a.left + a.width / 2, a.top - 10, 15, "middle", 0, "black", title);
+    if (ylabel)
+        ex_svg_text(s, a.left - 58, a.top + a.height / 2, 13, "middle", -90, "black", ylabel);
+    double slot_w = a.width / (double)slots, base = ex_axes_py(&a, 0.0);
+    ex_svg_line(s, a.left, base, a.left + a.width, base, "#444444", 1.0, 0);
+    ex_legend_item items[16];
+    size_t ni = 0, group_first = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ex_bar *b = &bars[i];
+        double x = a.left + ((double)slot[i] + 0.15) * slot_w, w = 0.7 * slot_w;
+        if (i == 0 || !same_group(&bars[i - 1], b)) group_first = i;
+        if (isfinite(b->mean)) {
+            double top = ex_axes_py(&a, b->mean);
+            ex_svg_rect(s, x, fmin(top, base), w, fabs(base - top), b->color, b->color);
+            if (isfinite(b->sem)) {
+                double lo = ex_axes_py(&a, b->mean - b->sem), hi = ex_axes_py(&a, b->mean + b->sem);
+                ex_svg_line(s, x + w / 2, lo, x + w / 2, hi, "black", 1.5, 0);
+                ex_svg_line(s, x + w / 2 - 5, lo, x + w / 2 + 5, lo, "black", 1.5, 0);
+                ex_svg_line(s, x + w / 2 - 5, hi, x + w / 2 + 5, hi, "black", 1.5, 0);
+            }
+        }
+        for (size_t k = 0; k < b->n_points; k++) { /* seeds, spread across the bar */
+            if (!isfinite(b->points[k])) continue;
+            double f = b->n_points > 1 ? (double)k / (double)(b->n_points - 1) : 0.5;
+            fprintf(s->f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.2\" fill=\"white\" "
+                          "stroke=\"black\" stroke-width=\"0.8\"/>\n",
+                    x + w * (0.2 + 0.6 * f), ex_axes_py(&a, b->points[k]));
+        }
+        if (b->group && (i + 1 == n || !same_group(b, &bars[i + 1]))) {
+            double mid = ((double)slot[group_first] + (double)slot[i] + 1.0) / 2.0;
+            ex_svg_text(s, a.left + mid * slot_w, a.top + a.height + 18, 12, "middle", 0,
+                        "black", b->group);
+        }
+        size_t j = 0;
+        while (j < ni && strcmp(items[j].label, b->label)) j++;
+        if (j == ni && ni < 16) items[ni++] = (ex_legend_item){b->label, b->color, 0};
+    }
+    ex_svg_legend(s, a.left + a.width - 8, a.top + 8, items, ni);
+    free(slot);
     return ex_svg_close(s);
 }
 

@@ -59,7 +59,8 @@ const char *ex_color(size_t i);
 /* The project's one colour per model, the same in every figure (case-insensitive):
  * "crnn" #1f77b4 blue, "ccrnn" #d62728 red, any name containing "ablat" (e.g.
  * "ccrnn-ablated") #7f7f7f grey, containing "lesion" #9467bd purple; "variant2"
- * #ff7f0e orange; any other name (a further variant, "variant1") #2ca02c green.
+ * #ff7f0e orange, "variant3" #8c564b brown; any other name (a further variant,
+ * "variant1") #2ca02c green.
  * Never NULL (NULL model gives the green of a further variant). */
 const char *ex_model_color(const char *model);
 
@@ -76,6 +77,26 @@ typedef struct ex_curve {
 
 int ex_plot_curves(const char *path, const char *title, const char *xlabel, const char *ylabel,
                    int log_y, const ex_curve *curves, size_t n);
+/* For sparse points (e.g. one per truncation): like ex_plot_curves, but a dot and an
+ * SEM error bar at each point joined by a thin line instead of a band, plus a dashed
+ * horizontal reference line at y = ref_y (NaN: none), e.g. zero for a difference. */
+int ex_plot_points(const char *path, const char *title, const char *xlabel, const char *ylabel,
+                   const ex_curve *curves, size_t n, double ref_y);
+
+/* One bar of a bar chart: the mean over seeds with an SEM error bar and, if given, the
+ * per-seed values as dots.  Consecutive bars with the same group string stand together
+ * above that group's label; the legend lists each distinct label once. */
+typedef struct ex_bar {
+    const char *group;
+    const char *label;
+    const char *color;
+    double mean, sem;
+    const double *points;
+    size_t n_points;
+} ex_bar;
+
+int ex_plot_bars(const char *path, const char *title, const char *ylabel, const ex_bar *bars,
+                 size_t n);
 
 /* One 2-D path in data coordinates (n points as x,y pairs). */
 typedef struct ex_path2d {

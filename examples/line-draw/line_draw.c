@@ -21,9 +21,9 @@ static const unsigned long long paper_seeds[10] = {1,  2,  1243, 34521, 135235,
 typedef struct options {
     const char *model, *seeds, *out;
     long epochs, bptt, sparse, ablate_at, io_lesion_at, fibres, threads, hidden;
-    long train_size, valid_size, test_size;
+    long train_size, valid_size, test_size, end_sg;
     double sg_scale, noise;
-    int paper, cb_loss_mean;
+    int paper, cb_loss_mean, separate_clip, report_only;
 } options;
 
 static void default_options(options *o)
@@ -41,6 +41,7 @@ static void default_options(options *o)
     o->valid_size = 200;
     o->test_size = 10000;
     o->sg_scale = 0.1;
+    o->end_sg = -1;
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -48,14 +49,27 @@ static int parse_options(int argc, char **argv, options *o)
     const ex_option table[] = {
         {"model", EX_OPT_STRING, &o->model, 0, 0, "LIST",
          "models, comma-separated: crnn, ccrnn, both (= crnn,ccrnn), ccrnn-ablated, "
-         "ccrnn-lesioned, all"},
+         "ccrnn-lesioned, all (= the four), and ccRNNs differing from ccrnn in one "
+         "reference quirk: ccrnn-mean (batch-mean cerebellar loss), ccrnn-sepclip "
+         "(separate clips), ccrnn-end / ccrnn-noend (synthetic gradient at the sequence "
+         "end or not), quirks (= mean, sepclip and the end switch opposite to ccrnn's)"},
         {"seeds", EX_OPT_STRING, &o->seeds, 0, 0, "N|LIST",
          "a count 1..10 (the first N paper seeds) or a comma-separated list of seeds "
          "('7,' is the single seed 7)"},
         {"epochs", EX_OPT_INT, &o->epochs, 1, 100000, "N", "training epochs"},
         {"paper", EX_OPT_FLAG, &o->paper, 0, 0, NULL,
-         "the full paper setting: the 10 paper seeds and 100 epochs (overrides --seeds and "
-         "--epochs)"},
+         "the paper's setting: the 10 paper seeds, 100 epochs (overrides --seeds and "
+         "--epochs) and no synthetic gradient at the sequence end (unless --end-sg 1)"},
+        {"end-sg", EX_OPT_INT, &o->end_sg, -1, 1, "0|1",
+         "inject the synthetic gradient at the sequence end too (1, the reference code's "
+         "default) or not (0, the paper's model; default with --paper)"},
+        {"separate-clip", EX_OPT_FLAG, &o->separate_clip, 0, 0, NULL,
+         "clip the cortex's and the cerebellum's gradients separately (the reference clips "
+         "both together under one global norm)"},
+        {"report-only", EX_OPT_FLAG, &o->report_only, 0, 0, NULL,
+         "train nothing: rewrite the summaries and figures from the curves.csv, runs.csv "
+         "and trajectories.csv in --out (e.g. several runs' rows concatenated; same "
+         "--model/--seeds/--epochs as those runs)"},
         {"bptt", EX_OPT_INT, &o->bptt, 1, LD_STEPS, "TAU", "truncation window length in steps"},
         {"sparse", EX_OPT_INT, &o->sparse, 1, LD_STEPS, "S",
          "feedback only at steps t with t mod S = 0"},
@@ -92,6 +106,8 @@ static int parse_options(int argc, char **argv, options *o)
 
 /* ---- the plan: which models and seeds ------------------------------------------------ */
 
+static int end_synthetic(const options *o) { return o->end_sg >= 0 ? (int)o->end_sg : !o->paper; }
+
 static int add_variant(plan *p, const char *name, const options *o)
 {
     for (size_t i = 0; i < p->n_variants; i++)
@@ -101,6 +117,10 @@ static int add_variant(plan *p, const char *name, const options *o)
     size_t half = (size_t)o->epochs / 2 + 1;
     memset(v, 0, sizeof *v);
     v->name = name;
+    v->color = name;
+    v->cb_loss_mean = o->cb_loss_mean;
+    v->separate_clip = o->separate_clip;
+    v->end_synthetic = end_synthetic(o);
     if (!strcmp(name, "crnn")) {
         snprintf(v->label, sizeof v->label, "cRNN");
         return 0;
@@ -111,34 +131,54 @@ static int add_variant(plan *p, const char *name, const options *o)
     } else if (!strcmp(name, "ccrnn-ablated")) {
         v->ablate_at = o->ablate_at ? (size_t)o->ablate_at : half;
         snprintf(v->label, sizeof v->label, "ccRNN, cerebellum ablated at epoch %zu", v->ablate_at);
-    } else {
+    } else if (!strcmp(name, "ccrnn-lesioned")) {
         v->io_lesion_at = o->io_lesion_at ? (size_t)o->io_lesion_at : half;
         snprintf(v->label, sizeof v->label, "ccRNN, IO lesion at epoch %zu", v->io_lesion_at);
+    } else if (!strcmp(name, "ccrnn-mean")) {
+        v->cb_loss_mean = 1, v->color = "variant1";
+        snprintf(v->label, sizeof v->label, "ccRNN, batch-mean cerebellar loss");
+    } else if (!strcmp(name, "ccrnn-sepclip")) {
+        v->separate_clip = 1, v->color = "variant2";
+        snprintf(v->label, sizeof v->label, "ccRNN, cortex and cerebellum clipped apart");
+    } else {
+        v->end_synthetic = !strcmp(name, "ccrnn-end"), v->color = "variant3";
+        snprintf(v->label, sizeof v->label, "ccRNN, %s synthetic gradient at the end",
+                 v->end_synthetic ? "with" : "no");
     }
     return 0;
 }
 
 static int parse_models(const options *o, plan *p)
 {
+    static const char *const names[] = {"crnn",       "ccrnn",         "ccrnn-ablated",
+                                        "ccrnn-lesioned", "ccrnn-mean", "ccrnn-sepclip",
+                                        "ccrnn-end",  "ccrnn-noend"};
     char buf[256];
     snprintf(buf, sizeof buf, "%s", o->model);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        int bad = 0;
+        int bad = 0, known = 0;
         if (!strcmp(tok, "both") || !strcmp(tok, "all")) {
             bad |= add_variant(p, "crnn", o) | add_variant(p, "ccrnn", o);
             if (!strcmp(tok, "all"))
                 bad |= add_variant(p, "ccrnn-ablated", o) | add_variant(p, "ccrnn-lesioned", o);
-        } else if (!strcmp(tok, "crnn") || !strcmp(tok, "ccrnn") || !strcmp(tok, "ccrnn-ablated") ||
-                   !strcmp(tok, "ccrnn-lesioned")) {
-            static const char *const names[] = {"crnn", "ccrnn", "ccrnn-ablated", "ccrnn-lesioned"};
-            for (size_t i = 0; i < 4; i++)
-                if (!strcmp(tok, names[i])) bad |= add_variant(p, names[i], o);
-        } else {
+            known = 1;
+        } else if (!strcmp(tok, "quirks")) {
+            bad |= add_variant(p, "ccrnn-mean", o) | add_variant(p, "ccrnn-sepclip", o) |
+                   add_variant(p, end_synthetic(o) ? "ccrnn-noend" : "ccrnn-end", o);
+            known = 1;
+        }
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (!strcmp(tok, names[i])) bad |= add_variant(p, names[i], o), known = 1;
+        if (!known) {
             fprintf(stderr, "line-draw: unknown model '%s' in --model (crnn, ccrnn, both, "
-                            "ccrnn-ablated, ccrnn-lesioned, all)\n", tok);
+                            "ccrnn-ablated, ccrnn-lesioned, all, ccrnn-mean, ccrnn-sepclip, "
+                            "ccrnn-end, ccrnn-noend, quirks)\n", tok);
             return -1;
         }
-        if (bad) return -1;
+        if (bad) {
+            fprintf(stderr, "line-draw: at most %d models\n", MAX_VARIANTS);
+            return -1;
+        }
     }
     if (o->ablate_at && add_variant(p, "ccrnn-ablated", o)) return -1;
     if (o->io_lesion_at && add_variant(p, "ccrnn-lesioned", o)) return -1;
@@ -189,6 +229,14 @@ static int make_plan(const options *o, plan *p)
         }
     }
     p->out = o->out;
+    snprintf(p->settings, sizeof p->settings,
+             "ccRNN settings: synthetic gradient at the sequence end %s; cerebellar loss %s "
+             "over the batch; %s; tau %ld, feedback every %ld steps",
+             end_synthetic(o) ? "on (reference)" : "off (paper)",
+             o->cb_loss_mean ? "averaged" : "summed (reference)",
+             o->separate_clip ? "cortex and cerebellum clipped separately"
+                              : "one global clip over cortex and cerebellum (reference)",
+             o->bptt, o->sparse);
     return 0;
 }
 
@@ -208,7 +256,9 @@ static void run_config(const options *o, const plan *p, const variant *v, uint64
     cfg->ablate_at = v->ablate_at;
     cfg->io_lesion_at = v->io_lesion_at;
     cfg->fibres = (size_t)o->fibres;
-    cfg->cb_loss_mean = o->cb_loss_mean;
+    cfg->cb_loss_mean = v->cb_loss_mean;
+    cfg->separate_clip = v->separate_clip;
+    cfg->end_synthetic = v->end_synthetic;
     cfg->threads = (int)o->threads;
     cfg->seed = seed;
 }
@@ -273,13 +323,19 @@ int main(int argc, char **argv)
 
     run_result *res = calloc(p.n_variants * p.n_seeds, sizeof *res);
     if (!res) return 1;
+    if (o.report_only) {
+        int bad = read_results(&p, res) || write_report(&p, res);
+        for (size_t i = 0; i < p.n_variants * p.n_seeds; i++) ex_history_free(&res[i].hist);
+        free(res);
+        return bad ? 1 : 0;
+    }
     size_t batches = ((size_t)o.train_size + 49) / 50;
     size_t units[MAX_VARIANTS];
     for (size_t v = 0; v < p.n_variants; v++) units[v] = p.n_seeds * p.epochs * batches;
     ex_progress pg;
     ex_progress_init_kinds(&pg, p.n_variants, units);
-    printf("line-draw: %zu model(s) x %zu seed(s) x %zu epochs (tau %ld, feedback every %ld "
-           "steps)\n", p.n_variants, p.n_seeds, p.epochs, o.bptt, o.sparse);
+    printf("line-draw: %zu model(s) x %zu seed(s) x %zu epochs\n%s\n", p.n_variants, p.n_seeds,
+           p.epochs, p.settings);
     fflush(stdout);
     int st = CCRNN_OK;
     for (size_t s = 0; s < p.n_seeds && st == CCRNN_OK; s++)

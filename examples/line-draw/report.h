@@ -8,14 +8,16 @@
 #include "driver.h"
 #include "linedraw.h"
 
-#define MAX_VARIANTS 4
+#define MAX_VARIANTS 8
 #define MAX_SEEDS 64
 
 typedef struct variant {
-    const char *name;     /* crnn, ccrnn, ccrnn-ablated, ccrnn-lesioned (CSV) */
-    char label[64];       /* for people: figures and the summary */
+    const char *name;     /* crnn, ccrnn, ccrnn-ablated, ccrnn-lesioned, ccrnn-mean, ... (CSV) */
+    char label[80];       /* for people: figures and the summary */
+    const char *color;    /* ex_model_color() key */
     int cerebellum;
     size_t ablate_at, io_lesion_at;
+    int cb_loss_mean, separate_clip, end_synthetic; /* the reference quirks (driver.h) */
 } variant;
 
 typedef struct plan {
@@ -25,6 +27,7 @@ typedef struct plan {
     size_t n_seeds;
     size_t epochs;
     const char *out;
+    char settings[256];   /* the ccRNN's quirk settings, for the summary */
 } plan;
 
 typedef struct run_result {
@@ -37,5 +40,11 @@ typedef struct run_result {
 /* res[v * n_seeds + s].  Writes every file into p->out and prints the summary and the
  * file names to stdout.  Returns 0 or -1. */
 int write_report(const plan *p, const run_result *res);
+
+/* The reverse, for --report-only: fill res (histories allocated here, free with
+ * ex_history_free) from the curves.csv, runs.csv and trajectories.csv in p->out, which
+ * may hold the rows of several runs concatenated.  Every (model, seed) of the plan must
+ * be present.  Returns 0 or -1 (message on stderr). */
+int read_results(const plan *p, run_result *res);
 
 #endif

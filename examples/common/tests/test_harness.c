@@ -272,6 +272,98 @@ START_TEST(ablated_ccrnn_is_truncated_bptt)
 }
 END_TEST
 
+static double max_cortex_diff(ex_model *x, ex_model *y)
+{
+    float *a, *b;
+    size_t na, nb;
+    double d = 0.0;
+    cortex_params(x, &a, &na);
+    cortex_params(y, &b, &nb);
+    ck_assert_uint_eq(na, nb);
+    for (size_t i = 0; i < na; i++) d = fmax(d, fabs(a[i] - b[i]));
+    return d;
+}
+
+START_TEST(paper_mode_at_full_bptt_is_the_crnn)
+{
+    /* One window (tau = L): in the paper's model nothing is injected at the sequence
+     * end, so with the cerebellum's gradient out of the cortex's clip budget the ccRNN's
+     * cortex learns exactly as the cRNN's; the reference injection makes it differ. */
+    ex_task task = toy_task(EX_LOSS_MSE, 1);
+    ex_config c0 = toy_config(0, TL), paper = toy_config(1, TL), ref = toy_config(1, TL);
+    paper.end_synthetic = 0;
+    paper.separate_clip = 1;
+    ref.separate_clip = 1;
+    ex_model *crnn, *pm, *rm;
+    ck_assert_int_eq(ex_model_create(&c0, &task, &crnn), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&paper, &task, &pm), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&ref, &task, &rm), CCRNN_OK);
+    for (int round = 0; round < 2; round++) { /* the reference's cerebellum learns first */
+        train_some(crnn, 3);
+        train_some(pm, 3);
+        train_some(rm, 3);
+    }
+    ck_assert(max_cortex_diff(crnn, pm) == 0.0);
+    ck_assert(max_cortex_diff(crnn, rm) > 1e-6);
+    ex_model_destroy(crnn);
+    ex_model_destroy(pm);
+    ex_model_destroy(rm);
+}
+END_TEST
+
+START_TEST(paper_mode_keeps_the_inner_synthetic_gradients)
+{
+    /* With several windows only the last window's injection is dropped: the cortex still
+     * learns differently from a cRNN, and differently from the reference. */
+    ex_task task = toy_task(EX_LOSS_MSE, 1);
+    ex_config c0 = toy_config(0, 2), paper = toy_config(1, 2), ref = toy_config(1, 2);
+    paper.end_synthetic = 0;
+    ex_model *crnn, *pm, *rm;
+    ck_assert_int_eq(ex_model_create(&c0, &task, &crnn), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&paper, &task, &pm), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&ref, &task, &rm), CCRNN_OK);
+    train_some(crnn, 6);
+    train_some(pm, 6);
+    train_some(rm, 6);
+    ck_assert(max_cortex_diff(crnn, pm) > 1e-6);
+    ck_assert(max_cortex_diff(rm, pm) > 1e-6);
+    ex_model_destroy(crnn);
+    ex_model_destroy(pm);
+    ex_model_destroy(rm);
+}
+END_TEST
+
+START_TEST(clip_diagnostics)
+{
+    /* A clip far below the gradient norm: the factor is clip / (norm + 1e-6) of the
+     * norm the clip sees (cortex and cerebellum together, or the cortex alone). */
+    ex_task task = toy_task(EX_LOSS_MSE, 1);
+    ex_config shared = toy_config(1, 2), apart = toy_config(1, 2), big = toy_config(0, 2);
+    shared.clip = apart.clip = 1e-4;
+    apart.separate_clip = 1;
+    big.clip = 1e9;
+    ex_model *ms, *ma, *mb;
+    ck_assert_int_eq(ex_model_create(&shared, &task, &ms), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&apart, &task, &ma), CCRNN_OK);
+    ck_assert_int_eq(ex_model_create(&big, &task, &mb), CCRNN_OK);
+    ex_metrics r;
+    for (int k = 0; k < 3; k++) { /* from the second batch on the cerebellum has learned */
+        toy_fill(&toy_data, EX_TRAIN, 1, (size_t)k * NB, NB, bx, by, NULL);
+        ck_assert_int_eq(ex_model_train_batch(ms, bx, by, NULL, NB, &r), CCRNN_OK);
+        ck_assert(r.grad_cortex > 0.0 && r.grad_cb > 0.0);
+        ck_assert_double_eq_tol(r.clip_factor, 1e-4 / (hypot(r.grad_cortex, r.grad_cb) + 1e-6),
+                                1e-15);
+        ck_assert_int_eq(ex_model_train_batch(ma, bx, by, NULL, NB, &r), CCRNN_OK);
+        ck_assert_double_eq_tol(r.clip_factor, 1e-4 / (r.grad_cortex + 1e-6), 1e-15);
+        ck_assert_int_eq(ex_model_train_batch(mb, bx, by, NULL, NB, &r), CCRNN_OK);
+        ck_assert(r.clip_factor == 1.0 && r.grad_cb == 0.0 && r.grad_cortex > 0.0);
+    }
+    ex_model_destroy(ms);
+    ex_model_destroy(ma);
+    ex_model_destroy(mb);
+}
+END_TEST
+
 START_TEST(ablation_and_lesion_start_at_their_epoch)
 {
     ex_task task = toy_task(EX_LOSS_MSE, 2);
@@ -448,6 +540,9 @@ static Suite *harness_suite(void)
     tcase_add_test(t, evaluation_scores_every_step);
     tcase_add_loop_test(t, classification_scores_the_last_step, 0, 2);
     tcase_add_test(t, ablated_ccrnn_is_truncated_bptt);
+    tcase_add_test(t, paper_mode_at_full_bptt_is_the_crnn);
+    tcase_add_test(t, paper_mode_keeps_the_inner_synthetic_gradients);
+    tcase_add_test(t, clip_diagnostics);
     tcase_add_test(t, ablation_and_lesion_start_at_their_epoch);
     tcase_add_test(t, lesioned_cerebellum_stays_frozen);
     tcase_add_test(t, mossy_fibres_limit_the_inputs);

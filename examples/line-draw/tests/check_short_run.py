@@ -40,7 +40,8 @@ def main():
             fail(f"the printed file list lacks {name}")
 
     curves = rows(os.path.join(out, "curves.csv"))
-    if list(curves[0].keys()) != ["epoch", "model", "seed", "train", "validation"]:
+    if list(curves[0].keys()) != ["epoch", "model", "seed", "train", "validation", "cb_loss",
+                                  "clip_factor", "grad_cortex", "grad_cb", "cortex_share"]:
         fail(f"curves.csv columns {list(curves[0].keys())}")
     if len(curves) != 2 * 2:  # 2 models x 1 seed x 2 epochs
         fail(f"curves.csv has {len(curves)} rows")
@@ -49,6 +50,11 @@ def main():
     for r in curves:
         if not (math.isfinite(float(r["train"])) and float(r["validation"]) > 0):
             fail(f"curves.csv values {r}")
+        clip, share = float(r["clip_factor"]), float(r["cortex_share"])
+        if not (0 < clip <= 1 and 0 < share <= 1 and float(r["grad_cortex"]) > 0):
+            fail(f"curves.csv clip diagnostics {r}")
+        if (r["model"] == "crnn") != (float(r["grad_cb"]) == 0 and share == 1):
+            fail(f"curves.csv: only the cRNN has no cerebellar gradient {r}")
 
     runs = rows(os.path.join(out, "runs.csv"))
     if len(runs) != 2:
@@ -75,19 +81,51 @@ def main():
     if "endpoint error" not in text or "ccrnn" not in text:
         fail("summary.txt content")
 
-    for name in ["curves-train.svg", "curves-validation.svg", "trajectories.svg"]:
+    with open(os.path.join(out, "summary.txt")) as f:
+        if "Wilcoxon p" not in f.read():
+            fail("summary.txt lacks the paired comparison")
+    # --report-only rebuilds the summary of a two-seed run from the CSVs of two one-seed
+    # runs concatenated (how reproduce.sh runs seeds in parallel)
+    both = os.path.join(work, "line-draw-short-2")
+    seed2 = os.path.join(work, "line-draw-short-seed2")
+    common = [binary, "--epochs", "2", "--test-size", "300"]
+    for args in (["--seeds", "1,2", "--out", both], ["--seeds", "2,", "--out", seed2]):
+        r = subprocess.run(common + args, capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            fail(f"{args} exited {r.returncode}: {r.stderr}")
+    def timeless(path):  # wall times differ between runs; everything else must not
+        with open(path) as f:
+            return [ln for ln in f if not ln.startswith("seconds per run")]
+    before = timeless(os.path.join(both, "summary.txt"))
+    for name in ["curves.csv", "runs.csv", "trajectories.csv"]:
+        with open(os.path.join(both, name), "w") as f:
+            f.write(open(os.path.join(out, name)).read())
+            f.write(open(os.path.join(seed2, name)).read())
+    r = subprocess.run(common + ["--seeds", "1,2", "--out", both, "--report-only"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        fail(f"--report-only exited {r.returncode}: {r.stderr}")
+    if timeless(os.path.join(both, "summary.txt")) != before:
+        fail("--report-only from concatenated CSVs changed summary.txt")
+
+    for name in ["curves-train.svg", "curves-validation.svg", "trajectories.svg",
+                 "final-bars.svg", "clip-factor.svg", "cortex-share.svg"]:
         root = ET.parse(os.path.join(out, name)).getroot()
         if not root.tag.endswith("svg"):
             fail(f"{name}: root {root.tag}")
         ns = "{http://www.w3.org/2000/svg}"
-        if len(root.findall(f".//{ns}polyline")) < 2:
+        if name != "final-bars.svg" and len(root.findall(f".//{ns}polyline")) < 1:
             fail(f"{name}: no curves drawn")
 
     for bad in (["--bogus"], ["--epochs", "0"], ["--model", "rnn"], ["--seeds", "11"],
-                ["--seeds", "1,,2"], ["--sparse"]):
+                ["--seeds", "1,,2"], ["--sparse"], ["--end-sg", "2"]):
         r = subprocess.run([binary] + bad, capture_output=True, text=True, timeout=30)
         if r.returncode != 2 or not r.stderr.strip():
             fail(f"{bad}: exit {r.returncode}, stderr {r.stderr!r}")
+    r = subprocess.run([binary, "--report-only", "--out", os.path.join(work, "empty-dir")],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 1 or "cannot read" not in r.stderr:
+        fail(f"--report-only without results: exit {r.returncode}, stderr {r.stderr!r}")
     r = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
     if r.returncode != 0 or "--ablate-at" not in r.stdout or "default" not in r.stdout:
         fail("--help")

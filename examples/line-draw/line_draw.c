@@ -30,9 +30,9 @@ static void default_options(options *o)
 {
     memset(o, 0, sizeof *o);
     o->model = "both";
-    o->seeds = "5";
+    o->seeds = NULL; /* 5, or the 10 paper seeds with --paper */
     o->out = "results/line-draw";
-    o->epochs = 60;
+    o->epochs = 0; /* 60, or 100 with --paper */
     o->bptt = 1;
     o->sparse = 2;
     o->threads = 1;
@@ -55,11 +55,12 @@ static int parse_options(int argc, char **argv, options *o)
          "end or not), quirks (= mean, sepclip and the end switch opposite to ccrnn's)"},
         {"seeds", EX_OPT_STRING, &o->seeds, 0, 0, "N|LIST",
          "a count 1..10 (the first N paper seeds) or a comma-separated list of seeds "
-         "('7,' is the single seed 7)"},
-        {"epochs", EX_OPT_INT, &o->epochs, 1, 100000, "N", "training epochs"},
+         "('7,' is the single seed 7); default 5, with --paper 10"},
+        {"epochs", EX_OPT_INT, &o->epochs, 1, 100000, "N",
+         "training epochs (default 60, with --paper 100)"},
         {"paper", EX_OPT_FLAG, &o->paper, 0, 0, NULL,
-         "the paper's setting: the 10 paper seeds, 100 epochs (overrides --seeds and "
-         "--epochs) and no synthetic gradient at the sequence end (unless --end-sg 1)"},
+         "the paper's setting: the 10 paper seeds, 100 epochs (unless --seeds or --epochs "
+         "say otherwise) and no synthetic gradient at the sequence end (unless --end-sg 1)"},
         {"end-sg", EX_OPT_INT, &o->end_sg, -1, 1, "0|1",
          "inject the synthetic gradient at the sequence end too (1, the reference code's "
          "default) or not (0, the paper's model; default with --paper)"},
@@ -191,9 +192,9 @@ static int parse_models(const options *o, plan *p)
 
 static int parse_seeds(const options *o, plan *p)
 {
-    if (o->paper) {
+    if (!o->seeds) {
         memcpy(p->seeds, paper_seeds, sizeof paper_seeds);
-        p->n_seeds = 10;
+        p->n_seeds = o->paper ? 10 : 5;
         return 0;
     }
     size_t n = ex_parse_uint_list(o->seeds, p->seeds, MAX_SEEDS);
@@ -216,7 +217,7 @@ static int parse_seeds(const options *o, plan *p)
 static int make_plan(const options *o, plan *p)
 {
     memset(p, 0, sizeof *p);
-    p->epochs = o->paper ? 100 : (size_t)o->epochs;
+    p->epochs = o->epochs ? (size_t)o->epochs : o->paper ? 100 : 60;
     options adj = *o;
     adj.epochs = (long)p->epochs;
     if (parse_models(&adj, p) || parse_seeds(o, p)) return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "stats.h"
 #include "svg.h"
 #include "targets.h"
 
@@ -218,16 +219,22 @@ static double run_value(const seqmnist_sweep *s, size_t ti, size_t mi, size_t si
  * seeds moved in the metric's good direction (higher accuracy or certainty, lower
  * loss or endpoint error). */
 static void paired_difference(const seqmnist_sweep *s, size_t ti, size_t epoch, int metric,
-                              double *mean, double *sem, size_t *better)
+                              ex_paired *out)
 {
-    double d[SEQMNIST_MAX_LIST];
+    double cc[SEQMNIST_MAX_LIST], c[SEQMNIST_MAX_LIST];
     int up = metric == M_ACC || metric == M_CERT;
-    *better = 0;
     for (size_t si = 0; si < s->n_seed; si++) {
-        d[si] = run_value(s, ti, 1, si, epoch, metric) - run_value(s, ti, 0, si, epoch, metric);
-        *better += (size_t)(up ? d[si] > 0 : d[si] < 0);
+        cc[si] = run_value(s, ti, 1, si, epoch, metric);
+        c[si] = run_value(s, ti, 0, si, epoch, metric);
     }
-    ex_mean_sem(d, s->n_seed, mean, sem);
+    ex_paired_summary(cc, c, s->n_seed, !up, out);
+}
+
+static void fmt_p(FILE *f, double p)
+{
+    if (isnan(p)) fprintf(f, " – |");
+    else if (p < 1e-3) fprintf(f, " %.1e |", p);
+    else fprintf(f, " %.3f |", p);
 }
 
 /* One table: a row per tau, a column per model (mean +- SEM over seeds), then, when
@@ -239,9 +246,11 @@ static void md_table(FILE *f, const seqmnist_sweep *s, int metric, int test, int
     int up = metric == M_ACC || metric == M_CERT;
     fprintf(f, "| τ |");
     for (size_t mi = 0; mi < s->n_model; mi++) fprintf(f, " %s |", seqmnist_model_name(s->models[mi]));
-    if (both) fprintf(f, " ccRNN − cRNN, paired by seed | seeds with ccRNN %s |", up ? "higher" : "lower");
+    if (both)
+        fprintf(f, " ccRNN − cRNN, paired by seed | Wilcoxon p | paired t p | seeds with ccRNN "
+                   "%s |", up ? "higher" : "lower");
     fprintf(f, "\n|---|");
-    for (size_t mi = 0; mi < s->n_model + (both ? 2 : 0); mi++) fprintf(f, "---|");
+    for (size_t mi = 0; mi < s->n_model + (both ? 4 : 0); mi++) fprintf(f, "---|");
     fprintf(f, "\n");
     for (size_t ti = 0; ti < s->n_tau; ti++) {
         tau_label(f, s->taus[ti]);
@@ -251,12 +260,14 @@ static void md_table(FILE *f, const seqmnist_sweep *s, int metric, int test, int
             md_cell(f, mean, sem, digits);
         }
         if (both) {
-            double mean, sem;
-            size_t better;
-            paired_difference(s, ti, epoch, metric, &mean, &sem, &better);
-            if (isfinite(sem)) fprintf(f, " %+.*f ± %.*f |", digits, mean, digits, sem);
-            else fprintf(f, " %+.*f |", digits, mean);
-            fprintf(f, " %zu of %zu |", better, s->n_seed);
+            ex_paired q;
+            paired_difference(s, ti, epoch, metric, &q);
+            if (isfinite(q.diff_sem))
+                fprintf(f, " %+.*f ± %.*f |", digits, q.diff_mean, digits, q.diff_sem);
+            else fprintf(f, " %+.*f |", digits, q.diff_mean);
+            fmt_p(f, q.p_wilcoxon);
+            fmt_p(f, q.p_t);
+            fprintf(f, " %zu of %zu |", q.wins_a, q.n);
         }
         fprintf(f, "\n");
     }
@@ -275,7 +286,11 @@ static int write_summary_md(const seqmnist_sweep *s, const char *dir)
             seqmnist_kind_name(s->kind), s->n_train, s->n_valid, s->n_test, s->data_dir,
             s->epochs, s->n_seed);
     for (size_t i = 0; i < s->n_seed; i++) fprintf(f, "%s%llu", i ? ", " : "", s->seeds[i]);
-    fprintf(f, "); mean ± SEM over seeds.\n\n");
+    fprintf(f, "); mean ± SEM over seeds.  %s\n\nThe cRNN and the ccRNN of a seed share the "
+               "cortex's initial weights and the order of the training images, so ccRNN − cRNN "
+               "is paired by seed: mean ± SEM of the per-seed differences, the two-sided "
+               "Wilcoxon signed-rank (exact) and paired t-test p-values, and the seeds where "
+               "the ccRNN is better.\n\n", s->settings);
     if (s->report_only)
         fprintf(f, "Rewritten from curves.csv and runs.csv by `%s` (the training command had the "
                    "same options without --report-only).\n\n",
@@ -308,34 +323,43 @@ static int write_summary_md(const seqmnist_sweep *s, const char *dir)
 
 /* ---- figures ---------------------------------------------------------------------- */
 
-/* Validation metric per epoch, cRNN against ccRNN, at one tau. */
-static int plot_curves_at(const seqmnist_sweep *s, size_t ti, const char *dir)
+/* Training or validation metric per epoch, cRNN against ccRNN, at one tau. */
+static int plot_curves_at(const seqmnist_sweep *s, size_t ti, int train, const char *dir)
 {
     size_t E = s->epochs;
     int metric = primary_metric(s);
     double *x = malloc(E * sizeof *x), *mean = malloc(2 * E * sizeof *mean),
-           *sem = malloc(2 * E * sizeof *sem);
+           *sem = malloc(2 * E * sizeof *sem), v[SEQMNIST_MAX_LIST];
     int st = -1;
     if (x && mean && sem) {
         ex_curve c[2];
         for (size_t e = 0; e < E; e++) x[e] = (double)(e + 1);
         for (size_t mi = 0; mi < s->n_model; mi++) {
-            for (size_t e = 0; e < E; e++)
-                over_seeds(s, ti, mi, e, metric, &mean[mi * E + e], &sem[mi * E + e]);
+            for (size_t e = 0; e < E; e++) {
+                if (!train) {
+                    over_seeds(s, ti, mi, e, metric, &mean[mi * E + e], &sem[mi * E + e]);
+                    continue;
+                }
+                for (size_t si = 0; si < s->n_seed; si++) {
+                    const seqmnist_run *r = run_at(s, ti, mi, si);
+                    v[si] = metric == M_ACC ? r->train_acc[e] : r->train_loss[e];
+                }
+                ex_mean_sem(v, s->n_seed, &mean[mi * E + e], &sem[mi * E + e]);
+            }
             c[mi].label = seqmnist_model_name(s->models[mi]);
             c[mi].color = ex_model_color(seqmnist_model_name(s->models[mi]));
             c[mi].x = x, c[mi].mean = mean + mi * E, c[mi].sem = sem + mi * E, c[mi].n = E;
         }
-        char path[4096], name[64], title[128], ylabel[64];
-        snprintf(name, sizeof name, "curves-tau%02zu.svg", s->taus[ti]);
-        snprintf(title, sizeof title, "seqMNIST %s, %s (mean ± SEM, %zu seeds)",
-                 seqmnist_kind_name(s->kind),
-                 s->taus[ti] >= SEQMNIST_STEPS ? "full BPTT" : "truncation",
-                 s->n_seed);
-        if (s->taus[ti] < SEQMNIST_STEPS)
-            snprintf(title, sizeof title, "seqMNIST %s, τ = %zu (mean ± SEM, %zu seeds)",
-                     seqmnist_kind_name(s->kind), s->taus[ti], s->n_seed);
-        snprintf(ylabel, sizeof ylabel, "validation %s", metric_name(metric));
+        char path[4096], name[64], title[160], ylabel[64], tau[32];
+        snprintf(name, sizeof name, "curves-%s-tau%02zu.svg", train ? "train" : "valid",
+                 s->taus[ti]);
+        if (s->taus[ti] >= SEQMNIST_STEPS) snprintf(tau, sizeof tau, "full BPTT");
+        else snprintf(tau, sizeof tau, "τ = %zu", s->taus[ti]);
+        snprintf(title, sizeof title, "seqMNIST %s, %s (line: mean, band: ± SEM, %zu seeds)",
+                 seqmnist_kind_name(s->kind), tau, s->n_seed);
+        snprintf(ylabel, sizeof ylabel, "%s %s", train ? "training" : "validation",
+                 metric == M_ACC ? "accuracy" : s->kind == SEQMNIST_CLASS ? "cross-entropy"
+                                                                        : "MSE");
         st = ex_plot_curves(ex_path_join(path, sizeof path, dir, name), title, "epoch", ylabel,
                             wants_log(metric, mean, s->n_model * E), c, s->n_model);
     }
@@ -343,7 +367,8 @@ static int plot_curves_at(const seqmnist_sweep *s, size_t ti, const char *dir)
     return st;
 }
 
-/* Final validation metric against tau, one curve per model. */
+/* Final validation metric against tau, one curve per model, markers at the measured
+ * truncations with SEM error bars. */
 static int plot_vs_tau(const seqmnist_sweep *s, const char *dir)
 {
     double x[SEQMNIST_MAX_LIST], mean[2][SEQMNIST_MAX_LIST], sem[2][SEQMNIST_MAX_LIST];
@@ -357,17 +382,66 @@ static int plot_vs_tau(const seqmnist_sweep *s, const char *dir)
         c[mi].color = ex_model_color(seqmnist_model_name(s->models[mi]));
         c[mi].x = x, c[mi].mean = mean[mi], c[mi].sem = sem[mi], c[mi].n = s->n_tau;
     }
-    double all[2 * SEQMNIST_MAX_LIST];
-    for (size_t mi = 0; mi < s->n_model; mi++)
-        memcpy(all + mi * s->n_tau, mean[mi], s->n_tau * sizeof(double));
-    int log_y = wants_log(metric, all, s->n_model * s->n_tau);
-    char path[4096], title[128], ylabel[96];
-    snprintf(title, sizeof title, "seqMNIST %s after %zu epochs (τ = 28 is full BPTT)",
-             seqmnist_kind_name(s->kind), s->epochs);
+    char path[4096], title[160], ylabel[96];
+    snprintf(title, sizeof title, "seqMNIST %s after %zu epochs (mean ± SEM, %zu seeds; 28 = "
+                                  "full BPTT)", seqmnist_kind_name(s->kind), s->epochs, s->n_seed);
     snprintf(ylabel, sizeof ylabel, "final validation %s", metric_name(metric));
-    return ex_plot_curves(ex_path_join(path, sizeof path, dir, "final-vs-tau.svg"), title,
-                          "truncation τ (steps)", ylabel,
-                          log_y, c, s->n_model);
+    return ex_plot_points(ex_path_join(path, sizeof path, dir, "final-vs-tau.svg"), title,
+                          "truncation τ (steps)", ylabel, c, s->n_model, NAN);
+}
+
+/* The paired, normalised difference (ccRNN - cRNN) / cRNN of the final validation metric
+ * per seed, mean +- SEM over seeds, against tau. */
+static int plot_difference(const seqmnist_sweep *s, const char *dir)
+{
+    double x[SEQMNIST_MAX_LIST], mean[SEQMNIST_MAX_LIST], sem[SEQMNIST_MAX_LIST];
+    int metric = primary_metric(s);
+    for (size_t ti = 0; ti < s->n_tau; ti++) {
+        double d[SEQMNIST_MAX_LIST];
+        for (size_t si = 0; si < s->n_seed; si++) {
+            double c = run_value(s, ti, 0, si, s->epochs - 1, metric);
+            d[si] = (run_value(s, ti, 1, si, s->epochs - 1, metric) - c) / c;
+        }
+        x[ti] = (double)s->taus[ti];
+        ex_mean_sem(d, s->n_seed, &mean[ti], &sem[ti]);
+    }
+    ex_curve c = {"(ccRNN − cRNN) / cRNN", ex_model_color("ccrnn"), x, mean, sem, s->n_tau};
+    char path[4096], title[200], ylabel[96];
+    snprintf(title, sizeof title, "seqMNIST %s: paired difference after %zu epochs (mean ± SEM, "
+                                  "%zu seeds)", seqmnist_kind_name(s->kind), s->epochs, s->n_seed);
+    snprintf(ylabel, sizeof ylabel, "normalised %s difference (%s)", metric_name(metric),
+             metric == M_ACC ? "> 0: ccRNN better" : "< 0: ccRNN better");
+    return ex_plot_points(ex_path_join(path, sizeof path, dir, "difference-vs-tau.svg"), title,
+                          "truncation τ (steps; 28 = full BPTT)", ylabel, &c, 1, 0.0);
+}
+
+/* Final validation metric per tau and model: bars (mean), error bars (SEM), dots (seeds). */
+static int plot_bars(const seqmnist_sweep *s, const char *dir)
+{
+    ex_bar bars[2 * SEQMNIST_MAX_LIST];
+    double v[2 * SEQMNIST_MAX_LIST][SEQMNIST_MAX_LIST];
+    char group[SEQMNIST_MAX_LIST][24];
+    int metric = primary_metric(s);
+    size_t n = 0;
+    for (size_t ti = 0; ti < s->n_tau; ti++) {
+        if (s->taus[ti] >= SEQMNIST_STEPS) snprintf(group[ti], sizeof group[ti], "full");
+        else snprintf(group[ti], sizeof group[ti], "τ = %zu", s->taus[ti]);
+        for (size_t mi = 0; mi < s->n_model; mi++, n++) {
+            double m, e;
+            for (size_t si = 0; si < s->n_seed; si++)
+                v[n][si] = run_value(s, ti, mi, si, s->epochs - 1, metric);
+            ex_mean_sem(v[n], s->n_seed, &m, &e);
+            const char *name = seqmnist_model_name(s->models[mi]);
+            bars[n] = (ex_bar){group[ti], name, ex_model_color(name), m, e, v[n], s->n_seed};
+        }
+    }
+    char path[4096], title[200], ylabel[96];
+    snprintf(title, sizeof title, "seqMNIST %s after %zu epochs (bar: mean, error bar: ± SEM, "
+                                  "dots: %zu seeds)", seqmnist_kind_name(s->kind), s->epochs,
+             s->n_seed);
+    snprintf(ylabel, sizeof ylabel, "final validation %s", metric_name(metric));
+    return ex_plot_bars(ex_path_join(path, sizeof path, dir, "final-bars.svg"), title, ylabel,
+                        bars, n);
 }
 
 /* ---- drawings: test images, and what each model drew against the target ----------- */
@@ -467,11 +541,13 @@ static int plot_drawings_at(const seqmnist_sweep *s, const seqmnist_task *t, siz
 int seqmnist_report(const seqmnist_sweep *s, const seqmnist_task *task, const char *dir)
 {
     int st = write_runs(s, dir) | write_summary_csv(s, dir) | write_summary_md(s, dir);
+    int both = s->n_model == 2 && s->models[0] == SEQMNIST_CRNN;
     for (size_t ti = 0; ti < s->n_tau; ti++) {
-        st |= plot_curves_at(s, ti, dir);
+        st |= plot_curves_at(s, ti, 0, dir) | plot_curves_at(s, ti, 1, dir);
         if (s->n_draw > 0) st |= plot_drawings_at(s, task, ti, dir);
     }
     if (s->n_tau > 1) st |= plot_vs_tau(s, dir);
+    if (both) st |= plot_difference(s, dir) | plot_bars(s, dir);
     return st ? -1 : 0;
 }
 

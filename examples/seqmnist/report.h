@@ -40,6 +40,7 @@ typedef struct seqmnist_sweep {
     int report_only;     /* the summary was rewritten from CSVs by `command` */
     const char *data_dir;
     size_t n_train, n_valid, n_test;
+    char settings[320];  /* the model's settings and reference quirks, for the summary */
 } seqmnist_sweep;
 
 int seqmnist_sweep_alloc(seqmnist_sweep *s);

@@ -27,9 +27,9 @@ static const unsigned long long paper_seeds[12] = {521,    1243,  34521, 135235,
 typedef struct options {
     const char *task, *data, *out, *bptt, *model, *seeds, *endpoints;
     long epochs, hidden, cb_width, cb_layers, batch, sparse, threads, draw;
-    long max_train, max_valid, max_test, ablate_at, io_lesion_at, fibres, split_seed;
+    long max_train, max_valid, max_test, ablate_at, io_lesion_at, fibres, split_seed, end_sg;
     double lr, clip, val_frac, sg_scale;
-    int cb_loss_mean, report_only;
+    int cb_loss_mean, report_only, paper, separate_clip;
 } options;
 
 static void default_options(options *o)
@@ -53,6 +53,7 @@ static void default_options(options *o)
     o->clip = 1.0;
     o->val_frac = 0.2;
     o->sg_scale = 0.1;
+    o->end_sg = -1;
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -78,6 +79,15 @@ static int parse_options(int argc, char **argv, options *o)
         {"cb-layers", EX_OPT_INT, &o->cb_layers, 0, 16, "N", "cerebellar hidden ReLU layers"},
         {"cb-loss-mean", EX_OPT_FLAG, &o->cb_loss_mean, 0, 0, NULL,
          "divide the cerebellar loss by the batch (default: summed, as the reference)"},
+        {"paper", EX_OPT_FLAG, &o->paper, 0, 0, NULL,
+         "the paper's model: no synthetic gradient at the sequence end (so the ccRNN at "
+         "full BPTT learns as the cRNN but for the shared clip), unless --end-sg 1"},
+        {"end-sg", EX_OPT_INT, &o->end_sg, -1, 1, "0|1",
+         "inject the synthetic gradient at the sequence end too (1, the reference code's "
+         "default) or not (0; default with --paper)"},
+        {"separate-clip", EX_OPT_FLAG, &o->separate_clip, 0, 0, NULL,
+         "clip the cortex's and the cerebellum's gradients separately (the reference clips "
+         "both under one global norm)"},
         {"lr", EX_OPT_REAL, &o->lr, 0, 10, "X", "Adam learning rate"},
         {"clip", EX_OPT_REAL, &o->clip, 0, 1e9, "X", "global gradient-norm clip (0 = off)"},
         {"batch", EX_OPT_INT, &o->batch, 1, 100000, "B", "batch size"},
@@ -186,6 +196,8 @@ static void make_config(const options *o, int model, size_t tau, unsigned long l
     c->io_lesion_at = (size_t)o->io_lesion_at;
     c->fibres = (size_t)o->fibres;
     c->cb_loss_mean = o->cb_loss_mean;
+    c->end_synthetic = o->end_sg >= 0 ? (int)o->end_sg : !o->paper;
+    c->separate_clip = o->separate_clip;
     c->threads = (int)o->threads;
     c->seed = seed;
 }
@@ -430,6 +442,19 @@ int main(int argc, char **argv)
     if (s.n_draw > t.n_test) s.n_draw = t.n_test;
     s.data_dir = o.data;
     s.n_train = t.n_train, s.n_valid = t.n_valid, s.n_test = t.n_test;
+    ex_config cc;
+    char feedback[48] = "the label at the last step only";
+    make_config(&o, SEQMNIST_CCRNN, 1, 0, &cc);
+    if (kind != SEQMNIST_CLASS) snprintf(feedback, sizeof feedback, "every %zu step(s)", to.sparse);
+    snprintf(s.settings, sizeof s.settings,
+             "LSTM H = %zu; cerebellum %zu hidden layer(s) of %zu; batch %zu, Adam lr %g, clip "
+             "%g; feedback %s; synthetic gradient at the sequence end %s; "
+             "cerebellar loss %s over the batch; %s.",
+             cc.hidden, cc.cb_layers, cc.cb_width, cc.batch, cc.lr, cc.clip, feedback,
+             cc.end_synthetic ? "on (reference)" : "off (paper)",
+             cc.cb_loss_mean ? "averaged" : "summed (reference)",
+             cc.separate_clip ? "cortex and cerebellum clipped separately"
+                              : "one global clip over cortex and cerebellum (reference)");
     char *command = join_argv(argc, argv);
     s.command = command;
     int st = ex_mkdirs(out) || seqmnist_sweep_alloc(&s) ? -1 : 0;

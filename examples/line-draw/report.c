@@ -18,8 +18,9 @@ static const char *color_of(const variant *v) { return ex_model_color(v->color);
 
 /* ---- CSV tables ----------------------------------------------------------------------- */
 
-static const char curves_header[] = "epoch,model,seed,train,validation,cb_loss,clip_factor,"
-                                    "grad_cortex,grad_cb,cortex_share";
+static const char curves_header[] = "epoch,model,seed,train,validation";
+static const char clip_header[] = "epoch,model,seed,cb_loss,clip_factor,grad_cortex,grad_cb,"
+                                  "cortex_share";
 static const char runs_header[] = "model,seed,train,validation,test,endpoint_error,jerk,"
                                   "deviation,seconds";
 static const char paths_header[] = "model,seed,cue,t,x,y,target_x,target_y";
@@ -32,9 +33,24 @@ static int write_curves(const plan *p, const run_result *res, const char *path)
         for (size_t s = 0; s < p->n_seeds; s++)
             for (size_t e = 0; e < p->epochs; e++) {
                 const ex_history *h = &result(p, res, v, s)->hist;
-                fprintf(f, "%zu,%s,%llu,%.17g,%.17g,%.9g,%.9g,%.9g,%.9g,%.9g\n", e + 1,
-                        p->variants[v].name, p->seeds[s], h->train[e], h->valid[e], h->cb_loss[e],
-                        h->clip_factor[e], h->grad_cortex[e], h->grad_cb[e], h->cortex_share[e]);
+                fprintf(f, "%zu,%s,%llu,%.9g,%.9g\n", e + 1, p->variants[v].name, p->seeds[s],
+                        h->train[e], h->valid[e]);
+            }
+    return ex_csv_close(f, path);
+}
+
+/* The clip diagnostics per epoch (driver.h: ex_history). */
+static int write_clip(const plan *p, const run_result *res, const char *path)
+{
+    FILE *f = ex_csv_open(path, clip_header);
+    if (!f) return -1;
+    for (size_t v = 0; v < p->n_variants; v++)
+        for (size_t s = 0; s < p->n_seeds; s++)
+            for (size_t e = 0; e < p->epochs; e++) {
+                const ex_history *h = &result(p, res, v, s)->hist;
+                fprintf(f, "%zu,%s,%llu,%.9g,%.9g,%.9g,%.9g,%.9g\n", e + 1, p->variants[v].name,
+                        p->seeds[s], h->cb_loss[e], h->clip_factor[e], h->grad_cortex[e],
+                        h->grad_cb[e], h->cortex_share[e]);
             }
     return ex_csv_close(f, path);
 }
@@ -46,7 +62,7 @@ static int write_runs(const plan *p, const run_result *res, const char *path)
     for (size_t v = 0; v < p->n_variants; v++)
         for (size_t s = 0; s < p->n_seeds; s++) {
             const run_result *r = result(p, res, v, s);
-            fprintf(f, "%s,%llu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.6g\n", p->variants[v].name,
+            fprintf(f, "%s,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f\n", p->variants[v].name,
                     p->seeds[s], r->hist.train[p->epochs - 1], r->hist.valid[p->epochs - 1],
                     r->hist.test.loss, r->measures.endpoint_error, r->measures.jerk,
                     r->measures.deviation, r->hist.seconds);
@@ -65,7 +81,7 @@ static int write_paths(const plan *p, const run_result *res, const char *path)
                 const float *y = result(p, res, v, s)->paths[c];
                 ld_target_path(c + LD_MIN_CUE, target);
                 for (size_t t = 0; t < LD_STEPS; t++)
-                    fprintf(f, "%s,%llu,%d,%zu,%.9g,%.9g,%.6g,%.6g\n", p->variants[v].name,
+                    fprintf(f, "%s,%llu,%d,%zu,%.6g,%.6g,%.6g,%.6g\n", p->variants[v].name,
                             p->seeds[s], c + LD_MIN_CUE, t, y[2 * t], y[2 * t + 1],
                             target[2 * t], target[2 * t + 1]);
             }
@@ -111,7 +127,7 @@ static int read_csv(const plan *p, const char *name, size_t n_fields,
     ex_path_join(path, sizeof path, p->out, name);
     FILE *f = fopen(path, "r");
     if (!f) return fprintf(stderr, "line-draw: cannot read '%s'\n", path), -1;
-    int model_col = strcmp(name, "curves.csv") ? 0 : 1;
+    int model_col = strcmp(name, "curves.csv") && strcmp(name, "clip.csv") ? 0 : 1;
     while (fgets(line, sizeof line, f)) {
         char *field[16];
         if (split_csv(line, field, 16) != n_fields) continue;
@@ -130,9 +146,17 @@ static void curve_row(const plan *p, run_result *res, int v, int s, char **f)
     if (e < 1 || e > p->epochs) return;
     e--;
     h->train[e] = strtod(f[3], NULL), h->valid[e] = strtod(f[4], NULL);
-    h->cb_loss[e] = strtod(f[5], NULL), h->clip_factor[e] = strtod(f[6], NULL);
-    h->grad_cortex[e] = strtod(f[7], NULL), h->grad_cb[e] = strtod(f[8], NULL);
-    h->cortex_share[e] = strtod(f[9], NULL);
+}
+
+static void clip_row(const plan *p, run_result *res, int v, int s, char **f)
+{
+    ex_history *h = &res[(size_t)v * p->n_seeds + (size_t)s].hist;
+    size_t e = strtoul(f[0], NULL, 10);
+    if (e < 1 || e > p->epochs) return;
+    e--;
+    h->cb_loss[e] = strtod(f[3], NULL), h->clip_factor[e] = strtod(f[4], NULL);
+    h->grad_cortex[e] = strtod(f[5], NULL), h->grad_cb[e] = strtod(f[6], NULL);
+    h->cortex_share[e] = strtod(f[7], NULL);
 }
 
 static void run_row(const plan *p, run_result *res, int v, int s, char **f)
@@ -174,7 +198,8 @@ int read_results(const plan *p, run_result *res)
 {
     for (size_t i = 0; i < p->n_variants * p->n_seeds; i++)
         if (alloc_hist(&res[i].hist, p->epochs)) return -1;
-    if (read_csv(p, "curves.csv", 10, curve_row, res) || read_csv(p, "runs.csv", 9, run_row, res) ||
+    if (read_csv(p, "curves.csv", 5, curve_row, res) || read_csv(p, "clip.csv", 8, clip_row, res) ||
+        read_csv(p, "runs.csv", 9, run_row, res) ||
         read_csv(p, "trajectories.csv", 8, path_row, res))
         return -1;
     for (size_t v = 0; v < p->n_variants; v++)
@@ -555,7 +580,7 @@ int write_report(const plan *p, const run_result *res)
         "curves.csv",       "runs.csv",          "trajectories.csv",      "summary.csv",
         "summary.txt",      "paired.csv",        "epochs.md",             "curves-train.svg",
         "curves-validation.svg", "final-bars.svg", "trajectories.svg", "clip-factor.svg",
-        "cortex-share.svg"};
+        "cortex-share.svg", "clip.csv"};
     enum { NF = sizeof files / sizeof files[0] };
     char path[NF][4096];
     for (size_t i = 0; i < NF; i++) ex_path_join(path[i], sizeof path[i], p->out, files[i]);
@@ -569,7 +594,8 @@ int write_report(const plan *p, const run_result *res)
               plot_history(p, res, H_CLIP, 0, 0, "clip factor of the cortex's gradient",
                            "clip factor (1 = not clipped)", path[11]) |
               plot_history(p, res, H_SHARE, 0, 1, "cortex's share of the squared gradient norm",
-                           "|g_cortex|² / |g_all|²", path[12]);
+                           "|g_cortex|² / |g_all|²", path[12]) |
+              write_clip(p, res, path[13]);
     printf("\n");
     print_summary(stdout, p, res);
     printf("\nfiles:\n");

@@ -49,7 +49,7 @@ for s in $seeds; do
 done
 "$run_jobs" --run-jobs "$joblist" --jobs "$jobs"
 
-for f in curves.csv runs.csv trajectories.csv; do
+for f in curves.csv clip.csv runs.csv trajectories.csv; do
     first=1
     for s in $seeds; do
         if [ $first = 1 ]; then cat "$out/seed-$s/$f"; first=0; else tail -n +2 "$out/seed-$s/$f"; fi

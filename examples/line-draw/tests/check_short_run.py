@@ -40,8 +40,7 @@ def main():
             fail(f"the printed file list lacks {name}")
 
     curves = rows(os.path.join(out, "curves.csv"))
-    if list(curves[0].keys()) != ["epoch", "model", "seed", "train", "validation", "cb_loss",
-                                  "clip_factor", "grad_cortex", "grad_cb", "cortex_share"]:
+    if list(curves[0].keys()) != ["epoch", "model", "seed", "train", "validation"]:
         fail(f"curves.csv columns {list(curves[0].keys())}")
     if len(curves) != 2 * 2:  # 2 models x 1 seed x 2 epochs
         fail(f"curves.csv has {len(curves)} rows")
@@ -50,11 +49,15 @@ def main():
     for r in curves:
         if not (math.isfinite(float(r["train"])) and float(r["validation"]) > 0):
             fail(f"curves.csv values {r}")
+    clips = rows(os.path.join(out, "clip.csv"))
+    if len(clips) != len(curves):
+        fail(f"clip.csv has {len(clips)} rows")
+    for r in clips:
         clip, share = float(r["clip_factor"]), float(r["cortex_share"])
         if not (0 < clip <= 1 and 0 < share <= 1 and float(r["grad_cortex"]) > 0):
-            fail(f"curves.csv clip diagnostics {r}")
+            fail(f"clip.csv diagnostics {r}")
         if (r["model"] == "crnn") != (float(r["grad_cb"]) == 0 and share == 1):
-            fail(f"curves.csv: only the cRNN has no cerebellar gradient {r}")
+            fail(f"clip.csv: only the cRNN has no cerebellar gradient {r}")
 
     runs = rows(os.path.join(out, "runs.csv"))
     if len(runs) != 2:
@@ -93,11 +96,11 @@ def main():
         r = subprocess.run(common + args, capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
             fail(f"{args} exited {r.returncode}: {r.stderr}")
-    def timeless(path):  # wall times differ between runs; everything else must not
-        with open(path) as f:
-            return [ln for ln in f if not ln.startswith("seconds per run")]
-    before = timeless(os.path.join(both, "summary.txt"))
-    for name in ["curves.csv", "runs.csv", "trajectories.csv"]:
+    def stats(path):  # means and SEMs; not the wall times, which differ between runs
+        return {(r["model"], r["metric"]): (float(r["mean"]), float(r["sem"]))
+                for r in rows(path) if r["metric"] != "seconds_per_run"}
+    before = stats(os.path.join(both, "summary.csv"))
+    for name in ["curves.csv", "clip.csv", "runs.csv", "trajectories.csv"]:
         with open(os.path.join(both, name), "w") as f:
             f.write(open(os.path.join(out, name)).read())
             f.write(open(os.path.join(seed2, name)).read())
@@ -105,8 +108,13 @@ def main():
                        capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
         fail(f"--report-only exited {r.returncode}: {r.stderr}")
-    if timeless(os.path.join(both, "summary.txt")) != before:
-        fail("--report-only from concatenated CSVs changed summary.txt")
+    after = stats(os.path.join(both, "summary.csv"))
+    if after.keys() != before.keys():
+        fail("--report-only: summary.csv rows differ")
+    for k, (m, e) in before.items():  # the CSVs hold 9 significant digits
+        if not (math.isclose(after[k][0], m, rel_tol=1e-7) and
+                math.isclose(after[k][1], e, rel_tol=1e-4, abs_tol=1e-7)):
+            fail(f"--report-only from concatenated CSVs changed {k}: {(m, e)} -> {after[k]}")
 
     for name in ["curves-train.svg", "curves-validation.svg", "trajectories.svg",
                  "final-bars.svg", "clip-factor.svg", "cortex-share.svg"]:

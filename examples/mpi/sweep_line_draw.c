@@ -10,7 +10,7 @@
  * ataxia measures and the drawn path of every cue. */
 static size_t row_width(const plan *p)
 {
-    return 5 * p->epochs + 4 + 3 + LD_CUES * LD_STEPS * 2 + 1;
+    return 9 * p->epochs + 4 + 3 + LD_CUES * LD_STEPS * 2 + 1;
 }
 
 static void pack(const plan *p, const run_result *r, sweep_row *row)
@@ -20,6 +20,8 @@ static void pack(const plan *p, const run_result *r, sweep_row *row)
     sweep_put_n(row, h->train, E), sweep_put_n(row, h->valid, E);
     sweep_put_n(row, h->train_acc, E), sweep_put_n(row, h->valid_acc, E);
     sweep_put_n(row, h->cb_loss, E);
+    sweep_put_n(row, h->clip_factor, E), sweep_put_n(row, h->grad_cortex, E);
+    sweep_put_n(row, h->grad_cb, E), sweep_put_n(row, h->cortex_share, E);
     sweep_put(row, h->test.loss), sweep_put(row, h->test.accuracy);
     sweep_put(row, h->test.cb_loss), sweep_put(row, h->seconds);
     sweep_put(row, r->measures.endpoint_error), sweep_put(row, r->measures.jerk);
@@ -36,10 +38,16 @@ static int unpack(const plan *p, sweep_row *row, run_result *r)
     h->train = malloc(E * sizeof(double)), h->valid = malloc(E * sizeof(double));
     h->train_acc = malloc(E * sizeof(double)), h->valid_acc = malloc(E * sizeof(double));
     h->cb_loss = malloc(E * sizeof(double));
-    if (!h->train || !h->valid || !h->train_acc || !h->valid_acc || !h->cb_loss) return -1;
+    h->clip_factor = malloc(E * sizeof(double)), h->grad_cortex = malloc(E * sizeof(double));
+    h->grad_cb = malloc(E * sizeof(double)), h->cortex_share = malloc(E * sizeof(double));
+    if (!h->train || !h->valid || !h->train_acc || !h->valid_acc || !h->cb_loss ||
+        !h->clip_factor || !h->grad_cortex || !h->grad_cb || !h->cortex_share)
+        return -1;
     sweep_get_n(row, h->train, E), sweep_get_n(row, h->valid, E);
     sweep_get_n(row, h->train_acc, E), sweep_get_n(row, h->valid_acc, E);
     sweep_get_n(row, h->cb_loss, E);
+    sweep_get_n(row, h->clip_factor, E), sweep_get_n(row, h->grad_cortex, E);
+    sweep_get_n(row, h->grad_cb, E), sweep_get_n(row, h->cortex_share, E);
     h->test.loss = sweep_get(row), h->test.accuracy = sweep_get(row);
     h->test.cb_loss = sweep_get(row), h->seconds = sweep_get(row);
     r->measures.endpoint_error = sweep_get(row), r->measures.jerk = sweep_get(row);

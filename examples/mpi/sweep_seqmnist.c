@@ -160,6 +160,7 @@ int sweep_seqmnist(int argc, char **argv, MPI_Comm comm)
     if (s.n_draw > t.n_test) s.n_draw = t.n_test;
     s.data_dir = o.data;
     s.n_train = t.n_train, s.n_valid = t.n_valid, s.n_test = t.n_test;
+    describe_settings(&o, kind, to.sparse, &s);
     char *joined = join_argv(argc, argv), command[8192];
     snprintf(command, sizeof command, "mpirun -np %d ccrnn-sweep %s", size, joined ? joined : "");
     s.command = command;

@@ -202,6 +202,24 @@ static void make_config(const options *o, int model, size_t tau, unsigned long l
     c->seed = seed;
 }
 
+/* The model's settings and reference quirks, for the summary. */
+static void describe_settings(const options *o, int kind, size_t sparse, seqmnist_sweep *s)
+{
+    ex_config cc;
+    char feedback[48] = "the label at the last step only";
+    make_config(o, SEQMNIST_CCRNN, 1, 0, &cc);
+    if (kind != SEQMNIST_CLASS) snprintf(feedback, sizeof feedback, "every %zu step(s)", sparse);
+    snprintf(s->settings, sizeof s->settings,
+             "LSTM H = %zu; cerebellum %zu hidden layer(s) of %zu; batch %zu, Adam lr %g, clip "
+             "%g; feedback %s; synthetic gradient at the sequence end %s; "
+             "cerebellar loss %s over the batch; %s.",
+             cc.hidden, cc.cb_layers, cc.cb_width, cc.batch, cc.lr, cc.clip, feedback,
+             cc.end_synthetic ? "on (reference)" : "off (paper)",
+             cc.cb_loss_mean ? "averaged" : "summed (reference)",
+             cc.separate_clip ? "cortex and cerebellum clipped separately"
+                              : "one global clip over cortex and cerebellum (reference)");
+}
+
 /* ---- evaluation ------------------------------------------------------------------ */
 
 /* Scratch for one batch: inputs, targets, labels and predictions. */
@@ -442,19 +460,7 @@ int main(int argc, char **argv)
     if (s.n_draw > t.n_test) s.n_draw = t.n_test;
     s.data_dir = o.data;
     s.n_train = t.n_train, s.n_valid = t.n_valid, s.n_test = t.n_test;
-    ex_config cc;
-    char feedback[48] = "the label at the last step only";
-    make_config(&o, SEQMNIST_CCRNN, 1, 0, &cc);
-    if (kind != SEQMNIST_CLASS) snprintf(feedback, sizeof feedback, "every %zu step(s)", to.sparse);
-    snprintf(s.settings, sizeof s.settings,
-             "LSTM H = %zu; cerebellum %zu hidden layer(s) of %zu; batch %zu, Adam lr %g, clip "
-             "%g; feedback %s; synthetic gradient at the sequence end %s; "
-             "cerebellar loss %s over the batch; %s.",
-             cc.hidden, cc.cb_layers, cc.cb_width, cc.batch, cc.lr, cc.clip, feedback,
-             cc.end_synthetic ? "on (reference)" : "off (paper)",
-             cc.cb_loss_mean ? "averaged" : "summed (reference)",
-             cc.separate_clip ? "cortex and cerebellum clipped separately"
-                              : "one global clip over cortex and cerebellum (reference)");
+    describe_settings(&o, kind, to.sparse, &s);
     char *command = join_argv(argc, argv);
     s.command = command;
     int st = ex_mkdirs(out) || seqmnist_sweep_alloc(&s) ? -1 : 0;

@@ -274,7 +274,7 @@ END_TEST
 
 static double max_cortex_diff(ex_model *x, ex_model *y)
 {
-    float *a, *b;
+    const float *a, *b;
     size_t na, nb;
     double d = 0.0;
     cortex_params(x, &a, &na);

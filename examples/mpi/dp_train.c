@@ -181,7 +181,7 @@ int main(int argc, char **argv)
         double secs = MPI_Wtime() - t0;
         /* CPU time: the step on a core of its own (the slowest rank sets the pace). */
         double cpu = ex_mpi_max(ex_cpu_seconds() - c0, comm) / (double)steps;
-        ex_metrics v = {NAN, NAN, NAN};
+        ex_metrics v = {NAN, NAN, NAN, NAN, NAN, NAN};
         if (!st && rank == 0 && ex_model_evaluate(m, EX_VALID, &v)) MPI_Abort(comm, 1);
         if (!st && rank == 0) {
             printf("epoch %3zu  train %.5g  validation %.5g%s  (%.2f s training; per step "

@@ -401,7 +401,8 @@ static void epoch_stats(const plan *p, const run_result *res, size_t v, int whic
                         double *mean, double *sem)
 {
     double vals[MAX_SEEDS];
-    for (size_t s = 0; s < p->n_seeds; s++) vals[s] = hist_value(&result(p, res, v, s)->hist, which, e);
+    for (size_t s = 0; s < p->n_seeds; s++)
+        vals[s] = hist_value(&result(p, res, v, s)->hist, which, e);
     ex_mean_sem(vals, p->n_seeds, mean, sem);
 }
 
@@ -421,7 +422,8 @@ static void print_epochs(FILE *f, const plan *p, const run_result *res)
     for (size_t v = 0; v < p->n_variants; v++)
         if ((int)v != crnn && crnn >= 0) fprintf(f, " %s < crnn (p) |", p->variants[v].name);
     fprintf(f, "\n|---|");
-    for (size_t v = 0; v < p->n_variants; v++) fprintf(f, "---|%s", (int)v != crnn && crnn >= 0 ? "---|" : "");
+    for (size_t v = 0; v < p->n_variants; v++)
+        fprintf(f, "---|%s", (int)v != crnn && crnn >= 0 ? "---|" : "");
     fputc('\n', f);
     for (size_t i = 0; i < nm; i++) {
         size_t e = marks[i] - 1;
@@ -452,7 +454,8 @@ static void print_epochs(FILE *f, const plan *p, const run_result *res)
     for (size_t v = 0; v < p->n_variants; v++)
         if (p->variants[v].cerebellum) fprintf(f, " share: %s |", p->variants[v].name);
     fprintf(f, "\n|---|");
-    for (size_t v = 0; v < p->n_variants; v++) fprintf(f, "---|%s", p->variants[v].cerebellum ? "---|" : "");
+    for (size_t v = 0; v < p->n_variants; v++)
+        fprintf(f, "---|%s", p->variants[v].cerebellum ? "---|" : "");
     fputc('\n', f);
     for (size_t i = 0; i < nm; i++) {
         size_t e = marks[i] - 1;

@@ -123,7 +123,8 @@ START_TEST(paired_summary)
     ck_assert_uint_eq(p.wins_b, 3);
     char buf[256];
     ex_paired_format(&p, "A", 3, buf, sizeof buf);
-    ck_assert_str_eq(buf, "-0.3 ± 0.25 (Wilcoxon p = 0.5000, t-test p = 0.3046; A better in 1/5 seeds)");
+    ck_assert_str_eq(buf, "-0.3 ± 0.25 (Wilcoxon p = 0.5000, t-test p = 0.3046; "
+                          "A better in 1/5 seeds)");
     ck_assert_int_eq(ex_paired_summary(a, b, 6, 0, NULL), -1);
 }
 END_TEST

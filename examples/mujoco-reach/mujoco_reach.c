@@ -240,10 +240,11 @@ static int run_one(const options *o, int cerebellum, uint64_t seed, run_result *
     configure(o, &task, &cfg, cerebellum, seed);
     memset(r, 0, sizeof *r);
     if (plant_open(&p, o->mjcf, &task)) return -1;
-    size_t n_ticks = (size_t)o->trials * task.ticks;
+    size_t n_ticks = (size_t)o->trials * task.ticks, n_eval = task.n_targets * task.ticks;
     r->curve = calloc((size_t)o->trials / (size_t)o->block + 1, sizeof(double));
     r->paths = calloc(task.n_targets * (task.ticks + 1) * 2, sizeof(double));
-    double *lat = malloc(2 * n_ticks * sizeof(double));
+    /* latencies: training (library, simulator), then reused by the evaluation */
+    double *lat = malloc(2 * (n_ticks > n_eval ? n_ticks : n_eval) * sizeof(double));
     double t0 = ex_now();
     int st = r->curve && r->paths && lat ? ctl_create(&cfg, &c) : CCRNN_ERR_NOMEM;
     if (st == CCRNN_OK &&

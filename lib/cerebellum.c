@@ -590,6 +590,9 @@ int ccrnn__cerebellum_set_mask(ccrnn_cerebellum *cb, const float *mask)
     float *m = cb->mask ? cb->mask : malloc(n * sizeof(float));
     if (!m) return FAIL(CCRNN_ERR_NOMEM, "out of memory for the fibre mask");
     if (m != mask) memcpy(m, mask, n * sizeof(float));
+    /* Exactly 0 or 1 (a checkpoint's -0.0 would flip the sign of zeroed weights at every
+     * load, so load-save would not be a fixed point). */
+    for (size_t i = 0; i < n; i++) m[i] = m[i] != 0.0f ? 1.0f : 0.0f;
     cb->mask = m;
     cb->p.mask = m;
     cb->p.mask_offset = cb->w_off[0];

@@ -1,6 +1,6 @@
 /* mujoco-reach-no-alloc: the per-tick loop of mujoco-reach makes no heap allocation.
  *
- * This program replaces malloc & co. (forwarding to glibc's __libc_* entry points), so
+ * This program replaces malloc & co. (examples/common/alloc_counter.c), so
  * the dynamic linker binds every shared object's allocations to it: those made inside
  * libccrnn, BLIS and MuJoCo are all counted, each attributed to the shared object that
  * called the allocator.  After a warm-up reach it trains a ccRNN controller (cerebellum
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_counter.h"
 #include "controller.h"
 #include "plant.h"
 
@@ -25,20 +26,15 @@
 #define MUJOCO_REACH_MJCF "arm2.xml"
 #endif
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t n);
-
 #define MAX_CALLERS 8
 static int counting;
 static unsigned long total;
 static const char *caller_names[MAX_CALLERS];
 static unsigned long caller_counts[MAX_CALLERS];
 
-static void book(const void *ret)
+void ex_alloc_event(int kind, const void *ret)
 {
+    (void)kind;
     Dl_info info;
     if (!__atomic_load_n(&counting, __ATOMIC_RELAXED)) return;
     __atomic_add_fetch(&total, 1, __ATOMIC_RELAXED);
@@ -50,52 +46,6 @@ static void book(const void *ret)
             return;
         }
     }
-}
-
-void *malloc(size_t n)
-{
-    book(__builtin_return_address(0));
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    book(__builtin_return_address(0));
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-    book(__builtin_return_address(0));
-    return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if (p) book(__builtin_return_address(0));
-    __libc_free(p);
-}
-
-void *memalign(size_t align, size_t n)
-{
-    book(__builtin_return_address(0));
-    return __libc_memalign(align, n);
-}
-
-void *aligned_alloc(size_t align, size_t n)
-{
-    book(__builtin_return_address(0));
-    return __libc_memalign(align, n);
-}
-
-int posix_memalign(void **out, size_t align, size_t n)
-{
-    if (align < sizeof(void *) || (align & (align - 1))) return EINVAL;
-    book(__builtin_return_address(0));
-    void *p = __libc_memalign(align, n);
-    if (!p && n) return ENOMEM;
-    *out = p;
-    return 0;
 }
 
 /* One reach; counting on around every tick when `count` is set. */

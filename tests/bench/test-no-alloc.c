@@ -27,15 +27,12 @@
 
 #include "ccrnn/ccrnn.h"
 
+#include "alloc_counter.h"
+
 /* ---- counting allocator ----------------------------------------------------------- */
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t n);
-
-enum { C_MALLOC, C_CALLOC, C_REALLOC, C_FREE, C_ALIGNED, N_COUNTERS };
+/* Counters by enum ex_alloc_kind (the allocator: examples/common/alloc_counter.c). */
+#define N_COUNTERS EX_ALLOC_KINDS
 static const char *counter_names[N_COUNTERS] = {"malloc", "calloc", "realloc", "free",
                                                 "aligned"};
 static int counting;
@@ -61,58 +58,11 @@ static void book_caller(const void *ret)
 }
 
 /* Atomic: BLIS worker threads may allocate while the main thread waits in a call. */
-#define count(which)                                                                     \
-    do {                                                                                 \
-        if (__atomic_load_n(&counting, __ATOMIC_RELAXED)) {                              \
-            __atomic_add_fetch(&counters[which], 1, __ATOMIC_RELAXED);                   \
-            book_caller(__builtin_return_address(0));                                    \
-        }                                                                                \
-    } while (0)
-
-void *malloc(size_t n)
+void ex_alloc_event(int kind, const void *caller)
 {
-    count(C_MALLOC);
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    count(C_CALLOC);
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-    count(C_REALLOC);
-    return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if (p) count(C_FREE);
-    __libc_free(p);
-}
-
-void *memalign(size_t align, size_t n)
-{
-    count(C_ALIGNED);
-    return __libc_memalign(align, n);
-}
-
-void *aligned_alloc(size_t align, size_t n)
-{
-    count(C_ALIGNED);
-    return __libc_memalign(align, n);
-}
-
-int posix_memalign(void **out, size_t align, size_t n)
-{
-    if (align < sizeof(void *) || (align & (align - 1))) return EINVAL;
-    count(C_ALIGNED);
-    void *p = __libc_memalign(align, n);
-    if (!p && n) return ENOMEM;
-    *out = p;
-    return 0;
+    if (!__atomic_load_n(&counting, __ATOMIC_RELAXED)) return;
+    __atomic_add_fetch(&counters[kind], 1, __ATOMIC_RELAXED);
+    book_caller(caller);
 }
 
 static unsigned long total_count(void)

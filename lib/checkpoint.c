@@ -839,74 +839,74 @@ int ccrnn_optimizer_save(const ccrnn_optimizer *opt, const char *path)
     return st;
 }
 
+/* Open a checkpoint from memory (path NULL) or a file, run the object's restore on it,
+ * close it: every public load is this with its kind and restore. */
+typedef int (*restore_fn)(const char *fn, const ccrnn_ck *ck, void *target);
+
+static int load(const char *fn, const void *buf, size_t size, const char *path, int kind,
+                restore_fn restore, void *target)
+{
+    ccrnn_ck *ck;
+    int st = path ? ccrnn__ck_open_file(fn, path, kind, &ck) : ccrnn__ck_open(fn, buf, size, kind, &ck);
+    if (st) return st;
+    st = restore(fn, ck, target);
+    ccrnn__ck_close(ck);
+    return st;
+}
+
+static int restore_cortex(const char *fn, const ccrnn_ck *ck, void *out)
+{
+    return ccrnn__cortex_restore(fn, ck, out);
+}
+
+static int restore_cerebellum(const char *fn, const ccrnn_ck *ck, void *out)
+{
+    return ccrnn__cerebellum_restore(fn, ck, out);
+}
+
+static int restore_optimizer(const char *fn, const ccrnn_ck *ck, void *opt)
+{
+    return ccrnn__optimizer_restore(fn, ck, opt);
+}
+
 int ccrnn_cortex_load_mem(const void *buf, size_t size, ccrnn_cortex **out)
 {
     REQUIRE(buf);
     REQUIRE(out);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open(__func__, buf, size, CCRNN__CK_CORTEX, &ck);
-    if (st) return st;
-    st = ccrnn__cortex_restore(__func__, ck, out);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, buf, size, NULL, CCRNN__CK_CORTEX, restore_cortex, out);
 }
 
 int ccrnn_cortex_load(const char *path, ccrnn_cortex **out)
 {
     REQUIRE(path);
     REQUIRE(out);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open_file(__func__, path, CCRNN__CK_CORTEX, &ck);
-    if (st) return st;
-    st = ccrnn__cortex_restore(__func__, ck, out);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, NULL, 0, path, CCRNN__CK_CORTEX, restore_cortex, out);
 }
 
 int ccrnn_cerebellum_load_mem(const void *buf, size_t size, ccrnn_cerebellum **out)
 {
     REQUIRE(buf);
     REQUIRE(out);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open(__func__, buf, size, CCRNN__CK_CEREBELLUM, &ck);
-    if (st) return st;
-    st = ccrnn__cerebellum_restore(__func__, ck, out);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, buf, size, NULL, CCRNN__CK_CEREBELLUM, restore_cerebellum, out);
 }
 
 int ccrnn_cerebellum_load(const char *path, ccrnn_cerebellum **out)
 {
     REQUIRE(path);
     REQUIRE(out);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open_file(__func__, path, CCRNN__CK_CEREBELLUM, &ck);
-    if (st) return st;
-    st = ccrnn__cerebellum_restore(__func__, ck, out);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, NULL, 0, path, CCRNN__CK_CEREBELLUM, restore_cerebellum, out);
 }
 
 int ccrnn_optimizer_load_mem(ccrnn_optimizer *opt, const void *buf, size_t size)
 {
     REQUIRE(opt);
     REQUIRE(buf);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open(__func__, buf, size, CCRNN__CK_OPTIMIZER, &ck);
-    if (st) return st;
-    st = ccrnn__optimizer_restore(__func__, ck, opt);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, buf, size, NULL, CCRNN__CK_OPTIMIZER, restore_optimizer, opt);
 }
 
 int ccrnn_optimizer_load(ccrnn_optimizer *opt, const char *path)
 {
     REQUIRE(opt);
     REQUIRE(path);
-    ccrnn_ck *ck;
-    int st = ccrnn__ck_open_file(__func__, path, CCRNN__CK_OPTIMIZER, &ck);
-    if (st) return st;
-    st = ccrnn__optimizer_restore(__func__, ck, opt);
-    ccrnn__ck_close(ck);
-    return st;
+    return load(__func__, NULL, 0, path, CCRNN__CK_OPTIMIZER, restore_optimizer, opt);
 }

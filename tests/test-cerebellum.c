@@ -167,10 +167,10 @@ static ccrnn_cerebellum *random_cerebellum(uint64_t seed)
 
 static void some_io(uint64_t seed, float *in, float *target)
 {
-    test_rng rng;
-    trng_seed(&rng, seed);
-    trng_fill(&rng, in, BB * NI, -1, 1);
-    trng_fill(&rng, target, BB * NO, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, seed);
+    ts_rng_fill(&rng, in, BB * NI, -1, 1);
+    ts_rng_fill(&rng, target, BB * NO, -1, 1);
 }
 
 START_TEST(test_ablated)
@@ -251,11 +251,11 @@ static void cache_pattern(ccrnn_cerebellum *cb, float *trace, int recompute)
     CK_OK(ccrnn_optimizer_set_param(opt, CCRNN_PARAM_LR, 0.01));
     CK_OK(ccrnn_optimizer_add_cerebellum(opt, cb, NULL));
     float z[3][BB * NI], out[BB * NO];
-    test_rng rng;
-    trng_seed(&rng, 6);
+    ts_rng rng;
+    ts_rng_seed(&rng, 6);
     size_t k = 0;
     for (int it = 0; it < 4; it++) {
-        for (int w = 0; w < 3; w++) trng_fill(&rng, z[w], BB * NI, -1, 1);
+        for (int w = 0; w < 3; w++) ts_rng_fill(&rng, z[w], BB * NI, -1, 1);
         for (int w = 1; w < 3; w++) {
             CK_OK(ccrnn_cerebellum_predict(cb, BB, z[w], BB * NI, NULL, 0, out, BB * NO));
             memcpy(trace + k, out, sizeof out);
@@ -389,10 +389,10 @@ START_TEST(test_threads_bit_identical)
     enum { BIG_IN = 40, BIG_W = 64, BIG_B = 32 };
     float *in = falloc(BIG_B * BIG_IN), *target = falloc(BIG_B * BIG_IN);
     float *out[2], *grad[2];
-    test_rng rng;
-    trng_seed(&rng, 12);
-    trng_fill(&rng, in, BIG_B * BIG_IN, -1, 1);
-    trng_fill(&rng, target, BIG_B * BIG_IN, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 12);
+    ts_rng_fill(&rng, in, BIG_B * BIG_IN, -1, 1);
+    ts_rng_fill(&rng, target, BIG_B * BIG_IN, -1, 1);
     ccrnn_cerebellum *cb[2];
     size_t n = 0;
     for (int k = 0; k < 2; k++) {

@@ -263,15 +263,15 @@ START_TEST(test_inference_matches_training)
     double v;
     CK_OK(ccrnn_cortex_get_param(inf, CCRNN_PARAM_TRAINING, &v));
     ck_assert_double_eq(v, 0);
-    test_rng rng;
-    trng_seed(&rng, 8);
+    ts_rng rng;
+    ts_rng_seed(&rng, 8);
     float x[CB * CI], ya[CB * CO], yb[CB * CO], za[CB * 2 * CH], zb[CB * 2 * CH];
     size_t Z;
     CK_OK(ccrnn_cortex_shape(tr, NULL, NULL, NULL, NULL, &Z, NULL, NULL));
     /* More steps than max_window: training begins a window every CT steps, inference
      * needs none. */
     for (size_t t = 0; t < 3 * CT; t++) {
-        trng_fill(&rng, x, CB * CI, -1, 1);
+        ts_rng_fill(&rng, x, CB * CI, -1, 1);
         if (t % CT == 0) CK_OK(ccrnn_cortex_begin_window(tr));
         CK_OK(ccrnn_cortex_forward(tr, x, CB * CI, ya, CB * CO));
         CK_OK(ccrnn_cortex_forward(inf, x, CB * CI, yb, CB * CO));
@@ -304,11 +304,11 @@ START_TEST(test_state_access)
     size_t Z, H = CH;
     CK_OK(ccrnn_cortex_shape(cx, NULL, NULL, NULL, NULL, &Z, NULL, NULL));
     CK_OK(ccrnn_cortex_reset(cx, 2));
-    test_rng rng;
-    trng_seed(&rng, 12);
+    ts_rng rng;
+    ts_rng_seed(&rng, 12);
     float z[2 * 2 * CH], got[2 * 2 * CH], start[2 * 2 * CH], x[2 * CI], h[2 * CH];
-    trng_fill(&rng, z, 2 * Z, -0.5, 0.5);
-    trng_fill(&rng, x, 2 * CI, -1, 1);
+    ts_rng_fill(&rng, z, 2 * Z, -0.5, 0.5);
+    ts_rng_fill(&rng, x, 2 * CI, -1, 1);
     CK_OK(ccrnn_cortex_set_state(cx, z, 2 * Z));
     CK_OK(ccrnn_cortex_get_state(cx, got, 2 * Z));
     ck_assert_mem_eq(got, z, 2 * Z * sizeof(float));
@@ -345,14 +345,14 @@ END_TEST
  * gradients in one buffer for comparison. */
 static size_t continue_run(ccrnn_cortex *cx, float *out, uint64_t seed)
 {
-    test_rng rng;
-    trng_seed(&rng, seed);
+    ts_rng rng;
+    ts_rng_seed(&rng, seed);
     size_t B, Z, n, k = 0, steps;
     float x[CB * CI], y[CB * CO], *g;
     CK_OK(ccrnn_cortex_shape(cx, NULL, NULL, NULL, NULL, &Z, &B, NULL));
     CK_OK(ccrnn_cortex_window_length(cx, &steps));
     for (size_t t = steps; t < CT; t++) {
-        trng_fill(&rng, x, CB * CI, -1, 1);
+        ts_rng_fill(&rng, x, CB * CI, -1, 1);
         CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, y, CB * CO));
         CK_OK(ccrnn_cortex_output_grad(cx, t, y, CB * CO));
         memcpy(out + k, y, sizeof y);
@@ -371,9 +371,9 @@ START_TEST(test_clone_equals_original)
     ccrnn_cortex *cx = random_cortex(cell, 5), *cl;
     CK_OK(ccrnn_cortex_set_param(cx, CCRNN_PARAM_THREADS, 2));
     float x[CB * CI], y[CB * CO];
-    test_rng rng;
-    trng_seed(&rng, 1);
-    trng_fill(&rng, x, CB * CI, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 1);
+    ts_rng_fill(&rng, x, CB * CI, -1, 1);
     /* Mid-window: one step recorded with its output gradient. */
     CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, y, CB * CO));
     CK_OK(ccrnn_cortex_output_grad(cx, 0, y, CB * CO));
@@ -402,9 +402,9 @@ START_TEST(test_reset)
 {
     ccrnn_cortex *cx = random_cortex(CCRNN_CELL_LSTM, 6);
     float x[CB * CI], y[CB * CO], z[CB * 2 * CH];
-    test_rng rng;
-    trng_seed(&rng, 2);
-    trng_fill(&rng, x, CB * CI, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 2);
+    ts_rng_fill(&rng, x, CB * CI, -1, 1);
     CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, y, CB * CO));
     CK_OK(ccrnn_cortex_output_grad(cx, 0, y, CB * CO));
     CK_OK(ccrnn_cortex_backward(cx, NULL, 0, NULL, 0));
@@ -444,11 +444,11 @@ START_TEST(test_hidden_grad_and_readout)
     ccrnn_cortex *cx = random_cortex(CCRNN_CELL_TANH, 7);
     float x[CB * CI], dh[CB * CH], z[CB * CH], *g;
     size_t n, off;
-    test_rng rng;
-    trng_seed(&rng, 3);
-    trng_fill(&rng, x, CB * CI, -1, 1);
-    trng_fill(&rng, dh, CB * CH, -1, 1);
-    trng_fill(&rng, z, CB * CH, -1, 1); /* a nonzero start reaches weight_hh too */
+    ts_rng rng;
+    ts_rng_seed(&rng, 3);
+    ts_rng_fill(&rng, x, CB * CI, -1, 1);
+    ts_rng_fill(&rng, dh, CB * CH, -1, 1);
+    ts_rng_fill(&rng, z, CB * CH, -1, 1); /* a nonzero start reaches weight_hh too */
     CK_OK(ccrnn_cortex_set_state(cx, z, CB * CH));
     CK_OK(ccrnn_cortex_forward(cx, x, CB * CI, NULL, 0));
     CK_OK(ccrnn_cortex_hidden_grad(cx, 0, dh, CB * CH));
@@ -472,12 +472,12 @@ static size_t threaded_run(int threads, float *out)
     ccrnn_cortex *cx;
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, I, H, O, Bt, T, 31, &cx));
     CK_OK(ccrnn_cortex_set_param(cx, CCRNN_PARAM_THREADS, threads));
-    test_rng rng;
-    trng_seed(&rng, 9);
+    ts_rng rng;
+    ts_rng_seed(&rng, 9);
     float *x = falloc(Bt * I), *g;
     size_t k = 0, n;
     for (size_t t = 0; t < T; t++) {
-        trng_fill(&rng, x, Bt * I, -1, 1);
+        ts_rng_fill(&rng, x, Bt * I, -1, 1);
         CK_OK(ccrnn_cortex_forward(cx, x, Bt * I, out + k, Bt * O));
         CK_OK(ccrnn_cortex_output_grad(cx, t, out + k, Bt * O));
         k += Bt * O;

@@ -92,13 +92,6 @@ static void expect_same_bytes(bytes a, bytes b, const char *what)
     free(b.p);
 }
 
-static int all_finite(const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
-}
-
 /* The value view as a writable pointer whether the header's view is `float **` (0.1)
  * or `const float **` (0.2): the test writes through it to plant a NaN weight. */
 static float *cx_values(ccrnn_cortex *cx, float **grads, size_t *n)
@@ -120,11 +113,11 @@ START_TEST(test_failed_forward_keeps_hidden)
 {
     float x[2][CB_B * CB_IN], t[CB_B * CB_OUT], out[CB_B * CB_OUT], huge[CB_B * CB_IN];
     float before[CB_B * CB_W], after[CB_B * CB_W];
-    test_rng rng;
-    trng_seed(&rng, 16);
-    trng_fill(&rng, x[0], CB_B * CB_IN, -1, 1);
-    trng_fill(&rng, x[1], CB_B * CB_IN, -1, 1);
-    trng_fill(&rng, t, CB_B * CB_OUT, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 16);
+    ts_rng_fill(&rng, x[0], CB_B * CB_IN, -1, 1);
+    ts_rng_fill(&rng, x[1], CB_B * CB_IN, -1, 1);
+    ts_rng_fill(&rng, t, CB_B * CB_OUT, -1, 1);
     for (size_t i = 0; i < CB_B * CB_IN; i++) huge[i] = 3e38f;
     size_t sequences = 0;
     for (unsigned len = 1; len <= 4; len++) {
@@ -229,9 +222,9 @@ START_TEST(test_learn_overflow)
     ccrnn_cerebellum *cb;
     float in[CB_B * CB_IN], t[CB_B * CB_OUT], h0[CB_B * CB_W], h1[CB_B * CB_W];
     double loss = -3;
-    test_rng rng;
-    trng_seed(&rng, 7);
-    trng_fill(&rng, in, CB_B * CB_IN, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 7);
+    ts_rng_fill(&rng, in, CB_B * CB_IN, -1, 1);
     CK_OK(ccrnn_cerebellum_create(CB_IN, 0, CB_OUT, 1, CB_W, CB_B, 5, 0, &cb));
     randomize_cerebellum(cb, 3, 0.5);
     CK_OK(ccrnn_cerebellum_learn(cb, CB_B, in, CB_B * CB_IN, NULL, 0, in, CB_B * CB_OUT, NULL));
@@ -322,7 +315,7 @@ START_TEST(test_loss_overflow)
     float wide[2] = {3e38f, -3e38f};
     CK_OK(ccrnn_loss_softmax_xent(wide, 2, 2, labels + 1, 1, 0.0, g, &loss, NULL));
     ck_assert(isfinite(loss) && loss > 1e38);
-    ck_assert(all_finite(g, 2));
+    ck_assert(ts_all_finite(g, 2));
 }
 END_TEST
 
@@ -362,7 +355,7 @@ START_TEST(test_step_overflow)
         /* A step that is finite after all still works, and its checkpoint loads. */
         p[1] = 1.0f;
         CK_OK(ccrnn_optimizer_step(opt));
-        ck_assert(all_finite(p, 3));
+        ck_assert(ts_all_finite(p, 3));
         bytes b = opt_bytes(opt);
         CK_OK(ccrnn_optimizer_load_mem(opt, b.p, b.n));
         free(b.p);
@@ -389,7 +382,7 @@ START_TEST(test_step_then_resume)
             for (size_t i = 0; i < 4; i++) g[i] = grads[(s + i) % 6];
             int st = ccrnn_optimizer_step(opt);
             ck_assert(st == CCRNN_OK || st == CCRNN_ERR_NUMERIC);
-            ck_assert_msg(all_finite(p, 4), "kind %d step %zu left non-finite weights", kind, s);
+            ck_assert_msg(ts_all_finite(p, 4), "kind %d step %zu left non-finite weights", kind, s);
             CK_OK(ccrnn_optimizer_zero_grad(opt));
             bytes b = opt_bytes(opt);
             CK_OK(ccrnn_optimizer_load_mem(opt, b.p, b.n));
@@ -507,51 +500,12 @@ END_TEST
 
 /* ---- 5, 6, 7, 10: the checkpoint codec ---------------------------------------------- */
 
-static uint32_t crc32_bitwise(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xFFFFFFFFu;
-}
-
-static uint64_t get_le(const unsigned char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes; i-- > 0;) v = v << 8 | p[i];
-    return v;
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void fix_crc(unsigned char *buf, size_t n)
-{
-    uint32_t c = crc32_bitwise(buf + 32, n - 32);
-    for (int i = 0; i < 4; i++) buf[24 + i] = (unsigned char)(c >> (8 * i));
-}
-
-/* Offset of the first value of the entry called `name` (format 2, docs/reliability.md:
- * u32 count, then per entry u8 name length, name, u8 type, u64 rows, u64 cols, values). */
+/* Offset of the first value of the entry called `name` (format 2, docs/reliability.md). */
 static size_t entry_offset(const unsigned char *buf, size_t n, const char *name)
 {
-    size_t off = 36, count = (size_t)get_le(buf + 32, 4);
-    for (size_t k = 0; k < count && off < n; k++) {
-        size_t len = buf[off];
-        int match = len == strlen(name) && !memcmp(buf + off + 1, name, len);
-        off += 1 + len;
-        int type = buf[off];
-        uint64_t rows = get_le(buf + off + 1, 8), cols = get_le(buf + off + 9, 8);
-        off += 17;
-        if (match) return off;
-        off += (size_t)(rows * (cols ? cols : 1)) * (type == 3 ? 4 : 8);
-    }
-    ck_abort_msg("no entry '%s' in the checkpoint", name);
-    return 0;
+    size_t off = ts_ckpt_entry(buf, n, name);
+    ck_assert_msg(off != 0, "no entry '%s' in the checkpoint", name);
+    return off;
 }
 
 /* An optimizer's group update count of 2^64 - 1 (valid CRC): the next Adam step's bias
@@ -565,14 +519,14 @@ START_TEST(test_codec_update_count_range)
     CK_OK(ccrnn_optimizer_step(opt));
     bytes b = opt_bytes(opt);
     size_t off = entry_offset(b.p, b.n, "group.0.steps");
-    ck_assert_uint_eq(get_le(b.p + off, 8), 1);
-    put_u64(b.p + off, UINT64_MAX);
-    fix_crc(b.p, b.n);
+    ck_assert_uint_eq(ts_get_le(b.p + off, 8), 1);
+    ts_put_le(b.p + off, UINT64_MAX, 8);
+    ts_ckpt_fix_crc(b.p, b.n);
     bytes before = opt_bytes(opt);
     EXPECT_ERR(ccrnn_optimizer_load_mem(opt, b.p, b.n), CCRNN_ERR_FORMAT, "group.0.steps");
     expect_same_bytes(before, opt_bytes(opt), "a refused optimizer load");
     CK_OK(ccrnn_optimizer_step(opt));
-    ck_assert(all_finite(p, 2));
+    ck_assert(ts_all_finite(p, 2));
     free(b.p);
     ccrnn_optimizer_destroy(opt);
 }
@@ -591,8 +545,8 @@ START_TEST(test_codec_shapes_before_allocating)
     CK_OK(ccrnn_cerebellum_create(3, 0, 2, 0, 0, 2, 5, 0, &cb));
     bytes b = cb_bytes(cb);
     size_t off = entry_offset(b.p, b.n, "n_ctx");
-    put_u64(b.p + off, 16121856);
-    fix_crc(b.p, b.n);
+    ts_put_le(b.p + off, 16121856, 8);
+    ts_ckpt_fix_crc(b.p, b.n);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     long peak0 = ru.ru_maxrss;
@@ -606,26 +560,21 @@ START_TEST(test_codec_shapes_before_allocating)
 }
 END_TEST
 
-static char tmpdir[64];
+static ts_tmpdir tmp;
 
-static void make_tmpdir(void)
-{
-    strcpy(tmpdir, "/tmp/ccrnn-attack-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { ck_assert_int_eq(ts_tmpdir_make(&tmp, "ccrnn-attack"), 0); }
 
 START_TEST(test_codec_fifo)
 {
-    char path[128];
     ccrnn_cortex *cx = NULL;
     make_tmpdir();
-    snprintf(path, sizeof path, "%s/fifo", tmpdir);
+    const char *path = ts_tmpdir_file(&tmp, "fifo");
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     /* Blocked forever before the fix (the test's timeout fails it). */
     EXPECT_ERR(ccrnn_cortex_load(path, &cx), CCRNN_ERR_IO, NULL);
     ck_assert_ptr_null(cx);
     unlink(path);
-    rmdir(tmpdir);
+    ts_tmpdir_remove(&tmp);
 }
 END_TEST
 
@@ -638,9 +587,9 @@ START_TEST(test_codec_memory_limit)
     CK_OK(ccrnn_cerebellum_create(1, 0, 1, 1, 8, 1, 5, 0, &cb));
     bytes b = cb_bytes(cb);
     size_t off = entry_offset(b.p, b.n, "max_batch");
-    ck_assert_uint_eq(get_le(b.p + off, 8), 1);
-    put_u64(b.p + off, 6500000);
-    fix_crc(b.p, b.n);
+    ck_assert_uint_eq(ts_get_le(b.p + off, 8), 1);
+    ts_put_le(b.p + off, 6500000, 8);
+    ts_ckpt_fix_crc(b.p, b.n);
     EXPECT_ERR(ccrnn_cerebellum_load_mem(b.p, b.n, &out), CCRNN_ERR_FORMAT, "1073741824");
     ck_assert_ptr_null(out);
     free(b.p);
@@ -651,20 +600,20 @@ END_TEST
 START_TEST(test_codec_files)
 {
     ccrnn_cortex *cx, *back;
-    char name[300], path[400], link[400];
+    char name[300], path[sizeof tmp.file], link[sizeof tmp.file];
     struct stat sb;
     CK_OK(ccrnn_cortex_create(CCRNN_CELL_TANH, 1, 2, 1, 1, 1, 3, &cx));
     make_tmpdir();
     /* A 250-character file name (NAME_MAX is 255): the temporary name must fit too. */
     memset(name, 'a', 250);
     name[250] = '\0';
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    strcpy(path, ts_tmpdir_file(&tmp, name));
     CK_OK(ccrnn_cortex_save(cx, path));
     CK_OK(ccrnn_cortex_load(path, &back));
     ccrnn_cortex_destroy(back);
     unlink(path);
     /* Overwriting a 0600 file keeps 0600. */
-    snprintf(path, sizeof path, "%s/private", tmpdir);
+    strcpy(path, ts_tmpdir_file(&tmp, "private"));
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     ck_assert_int_ge(fd, 0);
     close(fd);
@@ -673,7 +622,7 @@ START_TEST(test_codec_files)
     ck_assert_int_eq(stat(path, &sb), 0);
     ck_assert_uint_eq(sb.st_mode & 0777, 0600);
     /* Saving through a symlink writes its target and leaves the link a link. */
-    snprintf(link, sizeof link, "%s/link", tmpdir);
+    strcpy(link, ts_tmpdir_file(&tmp, "link"));
     ck_assert_int_eq(symlink("private", link), 0);
     CK_OK(ccrnn_cortex_set_param(cx, CCRNN_PARAM_TRAINING, 0));
     CK_OK(ccrnn_cortex_save(cx, link));
@@ -686,7 +635,7 @@ START_TEST(test_codec_files)
     ccrnn_cortex_destroy(back);
     unlink(link);
     unlink(path);
-    rmdir(tmpdir);
+    ts_tmpdir_remove(&tmp);
     ccrnn_cortex_destroy(cx);
 }
 END_TEST

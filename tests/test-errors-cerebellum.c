@@ -13,14 +13,14 @@ static float in[MAXB * NIN], ctx[MAXB * NCTX], target[MAXB * NOUT], big[1024];
 
 static void setup(void)
 {
-    test_rng rng;
-    trng_seed(&rng, 31);
+    ts_rng rng;
+    ts_rng_seed(&rng, 31);
     ck_assert_int_eq(ccrnn_cerebellum_create(NIN, NCTX, NOUT, 1, WIDTH, MAXB, 3, 0, &cb), 0);
     ck_assert_int_eq(ccrnn_cerebellum_create(NIN, 0, NOUT, 1, WIDTH, MAXB, 3, 0, &plain), 0);
     randomize_cerebellum(cb, 8, 0.5);
-    trng_fill(&rng, in, MAXB * NIN, -1, 1);
-    trng_fill(&rng, ctx, MAXB * NCTX, -1, 1);
-    trng_fill(&rng, target, MAXB * NOUT, -1, 1);
+    ts_rng_fill(&rng, in, MAXB * NIN, -1, 1);
+    ts_rng_fill(&rng, ctx, MAXB * NCTX, -1, 1);
+    ts_rng_fill(&rng, target, MAXB * NOUT, -1, 1);
     /* Some history: a learn (gradients nonzero) and a predict (a cached forward). */
     ck_assert_int_eq(ccrnn_cerebellum_learn(cb, B, in, B * NIN, ctx, B * NCTX, target, B * NOUT, NULL), 0);
     ck_assert_int_eq(ccrnn_cerebellum_predict(cb, B, in, B * NIN, ctx, B * NCTX, big, B * NOUT), 0);

@@ -22,12 +22,12 @@ static float x[B * I], y[MAXB * O], z[MAXB * Z], big[1024];
  * gradient recorded.  ref is its clone. */
 static void setup(void)
 {
-    test_rng rng;
-    trng_seed(&rng, 2024);
+    ts_rng rng;
+    ts_rng_seed(&rng, 2024);
     ck_assert_int_eq(ccrnn_cortex_create(CCRNN_CELL_LSTM, I, H, O, MAXB, MAXT, 7, &cx), 0);
     ck_assert_int_eq(ccrnn_cortex_reset(cx, B), 0);
-    trng_fill(&rng, z, B * Z, -0.5, 0.5);
-    trng_fill(&rng, x, B * I, -1, 1);
+    ts_rng_fill(&rng, z, B * Z, -0.5, 0.5);
+    ts_rng_fill(&rng, x, B * I, -1, 1);
     ck_assert_int_eq(ccrnn_cortex_set_state(cx, z, B * Z), 0);
     ck_assert_int_eq(ccrnn_cortex_forward(cx, x, B * I, y, B * O), 0);
     ck_assert_int_eq(ccrnn_cortex_output_grad(cx, 0, y, B * O), 0);

@@ -110,10 +110,10 @@ static size_t cx_future(ccrnn_cortex *cx, float *out)
     if (training == 0) ck_assert_int_eq(ccrnn_cortex_set_param(cx, CCRNN_PARAM_TRAINING, 1), 0);
     ck_assert_int_eq(ccrnn_cortex_window_length(cx, &steps), 0);
     float *x = falloc(B * I);
-    test_rng rng;
-    trng_seed(&rng, 5150);
+    ts_rng rng;
+    ts_rng_seed(&rng, 5150);
     for (size_t t = steps; t < T; t++) {
-        trng_fill(&rng, x, B * I, -1, 1);
+        ts_rng_fill(&rng, x, B * I, -1, 1);
         ck_assert_int_eq(ccrnn_cortex_forward(cx, x, B * I, out + k, B * O), 0);
         ck_assert_int_eq(ccrnn_cortex_output_grad(cx, t, out + k, B * O), 0);
         k += B * O;
@@ -194,11 +194,11 @@ static size_t cb_future(ccrnn_cerebellum *cb, float *out)
     ck_assert_int_eq(ccrnn_cerebellum_shape(cb, &n_in, &n_ctx, &n_out, NULL, NULL, &max_b), 0);
     float *in = falloc(max_b * n_in), *ctx = falloc(max_b * n_ctx + 1), *g;
     float *target = falloc(max_b * n_out);
-    test_rng rng;
-    trng_seed(&rng, 6160);
-    trng_fill(&rng, in, max_b * n_in, -1, 1);
-    trng_fill(&rng, ctx, max_b * n_ctx, -1, 1);
-    trng_fill(&rng, target, max_b * n_out, -1, 1);
+    ts_rng rng;
+    ts_rng_seed(&rng, 6160);
+    ts_rng_fill(&rng, in, max_b * n_in, -1, 1);
+    ts_rng_fill(&rng, ctx, max_b * n_ctx, -1, 1);
+    ts_rng_fill(&rng, target, max_b * n_out, -1, 1);
     const float *c = n_ctx ? ctx : NULL;
     size_t k = 0;
     ck_assert_int_eq(ccrnn_cerebellum_predict(cb, max_b, in, max_b * n_in, c, max_b * n_ctx, out,

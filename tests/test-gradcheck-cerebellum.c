@@ -34,17 +34,23 @@ static double regression_loss(const ref_mlp *r, const regression *q, const doubl
     return q->mean ? sum / (double)q->B : sum;
 }
 
+typedef struct fd_point {
+    const ref_mlp *r;
+    const regression *q;
+    const double *p;
+} fd_point;
+
+static double regression_loss_at(void *ctx)
+{
+    const fd_point *f = ctx;
+    return regression_loss(f->r, f->q, f->p);
+}
+
 static void numeric_grad(const ref_mlp *r, const regression *q, double *p, double *g)
 {
-    for (size_t i = 0; i < r->np; i++) {
-        double keep = p[i];
-        p[i] = keep + FD_STEP;
-        double lp = regression_loss(r, q, p);
-        p[i] = keep - FD_STEP;
-        double lm = regression_loss(r, q, p);
-        p[i] = keep;
-        g[i] = (lp - lm) / (2.0 * FD_STEP);
-    }
+    fd_point f = {r, q, p};
+    for (size_t i = 0; i < r->np; i++)
+        g[i] = ts_central_diff(regression_loss_at, &f, &p[i], FD_STEP);
 }
 
 /* [in, ctx] rows in double, as the reference's input. */
@@ -62,8 +68,8 @@ static double *joined_input(const float *in, size_t n_in, const float *ctx, size
 static void check_learn(size_t n_hidden, size_t n_ctx, int mean)
 {
     ccrnn_cerebellum *cb;
-    test_rng rng;
-    trng_seed(&rng, 300 + 10 * n_hidden + n_ctx + (uint64_t)mean);
+    ts_rng rng;
+    ts_rng_seed(&rng, 300 + 10 * n_hidden + n_ctx + (uint64_t)mean);
     CK_OK(ccrnn_cerebellum_create(CB_IN, n_ctx, CB_OUT, n_hidden, CB_WIDTH, CB_MAX_B, 11, 0, &cb));
     CK_OK(ccrnn_cerebellum_set_param(cb, CCRNN_PARAM_LOSS_MEAN, mean));
     randomize_cerebellum(cb, 99 + n_hidden, 0.6);
@@ -71,9 +77,9 @@ static void check_learn(size_t n_hidden, size_t n_ctx, int mean)
     ref_mlp_load(&r, cb);
 
     float in[CB_B * CB_IN], ctx[CB_B * 2], target[CB_B * CB_OUT], pred[CB_B * CB_OUT];
-    trng_fill(&rng, in, CB_B * CB_IN, -1, 1);
-    trng_fill(&rng, ctx, CB_B * 2, -1, 1);
-    trng_fill(&rng, target, CB_B * CB_OUT, -1, 1);
+    ts_rng_fill(&rng, in, CB_B * CB_IN, -1, 1);
+    ts_rng_fill(&rng, ctx, CB_B * 2, -1, 1);
+    ts_rng_fill(&rng, target, CB_B * CB_OUT, -1, 1);
     const float *c = n_ctx ? ctx : NULL;
     size_t nc = CB_B * n_ctx;
 
@@ -140,8 +146,8 @@ START_TEST(test_fibre_mask)
     size_t n_hidden = (size_t)_i, n_ctx = 2, d0 = CB_IN + n_ctx, fibres = 3;
     size_t rows = n_hidden ? CB_WIDTH : CB_OUT;
     ccrnn_cerebellum *cb;
-    test_rng rng;
-    trng_seed(&rng, 4242 + n_hidden);
+    ts_rng rng;
+    ts_rng_seed(&rng, 4242 + n_hidden);
     CK_OK(ccrnn_cerebellum_create(CB_IN, n_ctx, CB_OUT, n_hidden, CB_WIDTH, CB_MAX_B, 5, 0, &cb));
     randomize_cerebellum(cb, 7, 0.6);
     CK_OK(ccrnn_cerebellum_set_fibres(cb, fibres, 1234));
@@ -161,9 +167,9 @@ START_TEST(test_fibre_mask)
     ref_mlp r;
     ref_mlp_load(&r, cb);
     float in[CB_B * CB_IN], ctx[CB_B * 2], target[CB_B * CB_OUT];
-    trng_fill(&rng, in, CB_B * CB_IN, -1, 1);
-    trng_fill(&rng, ctx, CB_B * 2, -1, 1);
-    trng_fill(&rng, target, CB_B * CB_OUT, -1, 1);
+    ts_rng_fill(&rng, in, CB_B * CB_IN, -1, 1);
+    ts_rng_fill(&rng, ctx, CB_B * 2, -1, 1);
+    ts_rng_fill(&rng, target, CB_B * CB_OUT, -1, 1);
     CK_OK(ccrnn_cerebellum_learn(cb, CB_B, in, CB_B * CB_IN, ctx, CB_B * 2, target, CB_B * CB_OUT, NULL));
 
     float *grads;

@@ -52,20 +52,26 @@ static double objective_value(const ref_cortex *r, const objective *o, const dou
     return J;
 }
 
+/* The point at which J is differentiated: x below is one of its p, z0 or xs. */
+typedef struct fd_point {
+    const ref_cortex *r;
+    const objective *o;
+    const double *p, *z0, *xs;
+} fd_point;
+
+static double objective_at(void *ctx)
+{
+    const fd_point *q = ctx;
+    return objective_value(q->r, q->o, q->p, q->z0, q->xs);
+}
+
 /* Central differences of J with respect to every entry of `x`, which is one of p, z0
  * or xs (perturbed in place and restored). */
 static void numeric_grad(const ref_cortex *r, const objective *o, double *p, double *z0,
                          double *xs, double *x, size_t n, double *g)
 {
-    for (size_t i = 0; i < n; i++) {
-        double keep = x[i];
-        x[i] = keep + FD_STEP;
-        double jp = objective_value(r, o, p, z0, xs);
-        x[i] = keep - FD_STEP;
-        double jm = objective_value(r, o, p, z0, xs);
-        x[i] = keep;
-        g[i] = (jp - jm) / (2.0 * FD_STEP);
-    }
+    fd_point q = {r, o, p, z0, xs};
+    for (size_t i = 0; i < n; i++) g[i] = ts_central_diff(objective_at, &q, &x[i], FD_STEP);
 }
 
 static void report(const char *what, int cell, size_t T, double worst)
@@ -84,7 +90,7 @@ typedef struct window {
     double *xs_d;
 } window;
 
-static void window_make(window *win, test_rng *rng, const ref_cortex *r, size_t B, size_t T,
+static void window_make(window *win, ts_rng *rng, const ref_cortex *r, size_t B, size_t T,
                         int use_v, int use_u, int sparse)
 {
     memset(win, 0, sizeof *win);
@@ -97,10 +103,10 @@ static void window_make(window *win, test_rng *rng, const ref_cortex *r, size_t 
     win->v = falloc(B * r->Z);
     win->dz_start = falloc(B * r->Z);
     win->dx = falloc(T * B * r->I);
-    trng_fill(rng, win->x, T * B * r->I, -1, 1);
-    trng_fill(rng, win->w, T * B * r->O, -1, 1);
-    trng_fill(rng, win->u, T * B * r->H, -1, 1);
-    trng_fill(rng, win->v, B * r->Z, -1, 1);
+    ts_rng_fill(rng, win->x, T * B * r->I, -1, 1);
+    ts_rng_fill(rng, win->w, T * B * r->O, -1, 1);
+    ts_rng_fill(rng, win->u, T * B * r->H, -1, 1);
+    ts_rng_fill(rng, win->v, B * r->Z, -1, 1);
     /* Sparse feedback: odd steps get no output gradient at all (not even zeros). */
     if (sparse)
         for (size_t t = 1; t < T; t += 2) memset(win->w + t * B * r->O, 0, B * r->O * sizeof(float));
@@ -164,15 +170,15 @@ static void window_check(const ref_cortex *r, window *win, double *p, double *z0
 static void check_one_window(int cell, size_t T, size_t B, int use_v, int use_u, int sparse)
 {
     ccrnn_cortex *cx;
-    test_rng rng;
-    trng_seed(&rng, 1000 + 17 * (uint64_t)cell + T);
+    ts_rng rng;
+    ts_rng_seed(&rng, 1000 + 17 * (uint64_t)cell + T);
     CK_OK(ccrnn_cortex_create(cell, N_IN, N_HID, N_OUT, MAX_B, MAX_T, 42 + T, &cx));
     CK_OK(ccrnn_cortex_reset(cx, B));
     ref_cortex r;
     ref_cortex_load(&r, cx);
 
     float *z0 = falloc(B * r.Z);
-    trng_fill(&rng, z0, B * r.Z, -0.8, 0.8);
+    ts_rng_fill(&rng, z0, B * r.Z, -0.8, 0.8);
     CK_OK(ccrnn_cortex_set_state(cx, z0, B * r.Z));
     double *z0_d = dalloc(B * r.Z);
     to_double(z0, z0_d, B * r.Z);
@@ -222,8 +228,8 @@ START_TEST(test_second_window_detached)
     int cell = cells[_i];
     size_t B = 2, T1 = 3, T2 = 2;
     ccrnn_cortex *cx;
-    test_rng rng;
-    trng_seed(&rng, 77 + (uint64_t)cell);
+    ts_rng rng;
+    ts_rng_seed(&rng, 77 + (uint64_t)cell);
     CK_OK(ccrnn_cortex_create(cell, N_IN, N_HID, N_OUT, MAX_B, MAX_T, 9, &cx));
     CK_OK(ccrnn_cortex_reset(cx, B));
     ref_cortex r;
@@ -272,8 +278,8 @@ START_TEST(test_smaller_batch_after_larger)
 {
     int cell = cells[_i];
     ccrnn_cortex *cx;
-    test_rng rng;
-    trng_seed(&rng, 5 + (uint64_t)cell);
+    ts_rng rng;
+    ts_rng_seed(&rng, 5 + (uint64_t)cell);
     CK_OK(ccrnn_cortex_create(cell, N_IN, N_HID, N_OUT, MAX_B, MAX_T, 3, &cx));
     ref_cortex r;
     ref_cortex_load(&r, cx);

@@ -11,9 +11,9 @@
 
 #define STEP (1.0f / 256.0f)
 
-static void fill_grid(test_rng *rng, float *x, size_t n, double lo, double hi)
+static void fill_grid(ts_rng *rng, float *x, size_t n, double lo, double hi)
 {
-    for (size_t i = 0; i < n; i++) x[i] = (float)(floor(trng_uniform(rng, lo, hi) * 1024.0) / 1024.0);
+    for (size_t i = 0; i < n; i++) x[i] = (float)(floor(ts_rng_uniform(rng, lo, hi) * 1024.0) / 1024.0);
 }
 
 /* ---- MSE ------------------------------------------------------------------------------ */
@@ -29,8 +29,8 @@ static double mse_at(const float *y, const float *t, size_t n, size_t dim, const
 static void check_mse(const float *mask, size_t n_mask, double denom, double want_denom)
 {
     enum { B = 4, D = 3 };
-    test_rng rng;
-    trng_seed(&rng, 21 + n_mask);
+    ts_rng rng;
+    ts_rng_seed(&rng, 21 + n_mask);
     float y[B * D], t[B * D], dy[B * D];
     fill_grid(&rng, y, B * D, -2, 2);
     fill_grid(&rng, t, B * D, -2, 2);
@@ -120,8 +120,8 @@ static void check_xent(double denom, double want_denom, double spread)
 {
     enum { B = 5, C = 4 };
     const int32_t labels[B] = {2, -1, 0, 3, -7};
-    test_rng rng;
-    trng_seed(&rng, 8 + (uint64_t)spread);
+    ts_rng rng;
+    ts_rng_seed(&rng, 8 + (uint64_t)spread);
     float z[B * C], dy[B * C];
     fill_grid(&rng, z, B * C, -spread, spread);
     double loss;

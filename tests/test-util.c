@@ -1,29 +1,9 @@
-/* Shared helpers of the Check suites (see test-util.h). */
+/* Helpers of the Check suites of tests/ (see test-util.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test-util.h"
-
-void trng_seed(test_rng *r, uint64_t seed) { r->s = seed; }
-
-uint64_t trng_next(test_rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-double trng_uniform(test_rng *r, double lo, double hi)
-{
-    return lo + (hi - lo) * ((double)(trng_next(r) >> 11) * (1.0 / 9007199254740992.0));
-}
-
-void trng_fill(test_rng *r, float *x, size_t n, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++) x[i] = (float)trng_uniform(r, lo, hi);
-}
 
 float *falloc(size_t n)
 {
@@ -230,8 +210,8 @@ void ref_mlp_run(const ref_mlp *r, const double *p, size_t B, const double *in, 
 void randomize_cerebellum(ccrnn_cerebellum *cb, uint64_t seed, double scale)
 {
     size_t count;
-    test_rng rng;
-    trng_seed(&rng, seed);
+    ts_rng rng;
+    ts_rng_seed(&rng, seed);
     ck_assert_int_eq(ccrnn_cerebellum_tensor_count(cb, &count), 0);
     for (size_t k = 0; k < count; k++) {
         const char *name;
@@ -239,7 +219,7 @@ void randomize_cerebellum(ccrnn_cerebellum *cb, uint64_t seed, double scale)
         ck_assert_int_eq(ccrnn_cerebellum_tensor_info(cb, k, &name, &rows, &cols, NULL), 0);
         if (cols == 0) cols = 1; /* a 1-D bias */
         float *buf = falloc(rows * cols);
-        trng_fill(&rng, buf, rows * cols, -scale, scale);
+        ts_rng_fill(&rng, buf, rows * cols, -scale, scale);
         ck_assert_int_eq(ccrnn_cerebellum_set_tensor(cb, name, buf, rows * cols), 0);
         free(buf);
     }

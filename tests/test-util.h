@@ -1,5 +1,5 @@
-/* Shared helpers of the Check suites: suite constructors, status assertions, a test
- * RNG, sentinels, gradient comparison and double-precision reference models. */
+/* Helpers of the Check suites of tests/: suite constructors, status assertions,
+ * sentinels, gradient comparison and double-precision reference models. */
 #ifndef CCRNN_TEST_UTIL_H
 #define CCRNN_TEST_UTIL_H
 
@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <ccrnn/ccrnn.h>
+
+#include "test-support.h" /* ts_rng: the tests' random numbers, and more */
 
 /* One suite per file; test-main.c adds them all. */
 Suite *gradcheck_cortex_suite(void);
@@ -33,15 +35,6 @@ Suite *errors_attack_suite(void);
                       #call, st_, ccrnn_strerror(st_), (int)(want), ccrnn_last_error()); \
     } while (0)
 #define CK_OK(call) CK_STATUS(call, CCRNN_OK)
-
-/* Test-side random numbers (splitmix64), independent of the library's generator. */
-typedef struct test_rng {
-    uint64_t s;
-} test_rng;
-void trng_seed(test_rng *r, uint64_t seed);
-uint64_t trng_next(test_rng *r);
-double trng_uniform(test_rng *r, double lo, double hi);
-void trng_fill(test_rng *r, float *x, size_t n, double lo, double hi);
 
 /* Zeroed allocations that fail the test instead of returning NULL. */
 float *falloc(size_t n);

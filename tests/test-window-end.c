@@ -36,12 +36,12 @@ static void free_pair(pair *p)
 /* Run one window of T steps with an output gradient at every step. */
 static void run_window(ccrnn_cortex *cx, uint64_t seed)
 {
-    test_rng rng;
-    trng_seed(&rng, seed);
+    ts_rng rng;
+    ts_rng_seed(&rng, seed);
     float x[B * I], y[B * O], dy[B * O];
     CK_OK(ccrnn_cortex_begin_window(cx));
     for (size_t t = 0; t < T; t++) {
-        trng_fill(&rng, x, B * I, -1, 1);
+        ts_rng_fill(&rng, x, B * I, -1, 1);
         CK_OK(ccrnn_cortex_forward(cx, x, B * I, y, B * O));
         for (size_t i = 0; i < B * O; i++) dy[i] = y[i] - 0.5f;
         CK_OK(ccrnn_cortex_output_grad(cx, t, dy, B * O));
@@ -157,12 +157,12 @@ static double rest_loss(ccrnn_cortex *probe, const ccrnn_cortex *src, const floa
 {
     CK_OK(ccrnn_cortex_sync(probe, src));
     CK_OK(ccrnn_cortex_set_state(probe, z, B * Z));
-    test_rng rng;
-    trng_seed(&rng, 42);
+    ts_rng rng;
+    ts_rng_seed(&rng, 42);
     float x[B * I], y[B * O], dy[B * O];
     double loss = 0;
     for (size_t t = 0; t < 2 * T; t++) {
-        trng_fill(&rng, x, B * I, -1, 1);
+        ts_rng_fill(&rng, x, B * I, -1, 1);
         CK_OK(ccrnn_cortex_forward(probe, x, B * I, y, B * O));
         for (size_t i = 0; i < B * O; i++) {
             loss += 0.5 * ((double)y[i] - 0.5) * ((double)y[i] - 0.5);

@@ -2,9 +2,10 @@
  * ccrnn-bench: times libccrnn on the configurations of issue 5 and sets every figure
  * against BLIS's single-precision GEMM rate measured in the same process.
  *
- * Each configuration runs the training procedure of the PyTorch reference torch_ccrnn.py
- * (batch) or torch_online.py (online; docs/performance.md §Method) through the public API
- * only.
+ * Each configuration runs the training procedure of the PyTorch reference
+ * tests/bench/torch-reference.py (batch or online; docs/performance.md §Method) through the
+ * public API only.  Besides the built-in configurations, --size runs any other size
+ * (tests/bench/run-bench.py uses it for h1024 and the --scaling grid).
  * Per configuration it prints the median time of one unit of work (a training batch,
  * or one online step) after warm-up, the FLOPs of that unit counted from the shapes,
  * the achieved GFLOP/s and the fraction of the measured sgemm ceiling.
@@ -17,6 +18,10 @@
  * loaded machine; meaningful for 1 thread only).  --ftz (diagnostic) sets FTZ/DAZ.
  * --memory runs only the large configuration and prints "MEMORY ..." (peak RSS against
  * parameters + optimizer state + window tape); run it in a fresh process.
+ * --size KEY=VALUE,... (repeatable) adds a configuration built at run time; keys name,
+ * kind (batch, online-learn, online-infer), B, I, H, O, S, L, seq, T, reps, warmup;
+ * unset keys keep the paper (batch) or online-learn (online) values.  With --size, the
+ * built-in configurations run only when --config names them.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -138,18 +143,84 @@ static int set_flush_denormals(void)
 
 /* ---- driver ----------------------------------------------------------------------- */
 
+enum { MAX_SIZES = 32, NAME_LEN = 32 };
+
 typedef struct options {
     int quick, memory, ftz, peak_reps, threads[2], n_threads, reps;
     size_t peak_n;
     const char *only;
+    bench_config sizes[MAX_SIZES]; /* --size */
+    char names[MAX_SIZES][NAME_LEN];
+    size_t n_sizes;
 } options;
 
 static void usage(void)
 {
     printf("usage: ccrnn-bench [--quick] [--config a,b,...] [--threads 1,2] [--reps N]\n"
            "                   [--peak-size N] [--peak-reps N] [--clock wall|cpu] [--ftz]\n"
-           "                   [--memory]\n"
-           "configs: paper paper-crnn large online-learn online-infer\n");
+           "                   [--memory] [--size KEY=VALUE,...]...\n"
+           "configs: paper paper-crnn large online-learn online-infer\n"
+           "--size keys: name kind(batch|online-learn|online-infer) B I H O S L seq T reps\n"
+           "             warmup, e.g. --size name=h1024,B=64,I=128,H=1024,O=16,S=2048,seq=64,"
+           "T=16,reps=5,warmup=1\n");
+}
+
+/* Reads one --size value into o->sizes (see the header comment); dies on bad input. */
+static void parse_size(const char *spec, options *o)
+{
+    if (o->n_sizes == MAX_SIZES) bench_die("at most %d --size options", MAX_SIZES);
+    size_t n_builtin, k = o->n_sizes;
+    const bench_config *builtin = bench_configs(0, &n_builtin);
+    /* The kind decides the defaults, so it is read first. */
+    const char *kind = strstr(spec, "kind=");
+    int online = kind && (kind == spec || kind[-1] == ',') && !strncmp(kind + 5, "online", 6);
+    bench_config c = builtin[online ? 3 : 0]; /* paper or online-learn */
+    char name[NAME_LEN] = "";
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '='), *end = strchr(p, ',');
+        if (!end) end = p + strlen(p);
+        if (!eq || eq > end) bench_die("--size: expected KEY=VALUE in '%s'", spec);
+        size_t klen = (size_t)(eq - p), vlen = (size_t)(end - eq - 1);
+        char val[NAME_LEN];
+        if (vlen == 0 || vlen >= sizeof val) bench_die("--size: bad value in '%s'", spec);
+        memcpy(val, eq + 1, vlen);
+        val[vlen] = '\0';
+        if (klen == 4 && !strncmp(p, "name", 4)) {
+            memcpy(name, val, vlen + 1);
+        } else if (klen == 4 && !strncmp(p, "kind", 4)) {
+            if (!strcmp(val, "batch")) c.kind = KIND_BATCH;
+            else if (!strcmp(val, "online-learn")) c.kind = KIND_ONLINE_LEARN;
+            else if (!strcmp(val, "online-infer")) c.kind = KIND_ONLINE_INFER;
+            else bench_die("--size: kind is batch, online-learn or online-infer");
+        } else {
+            char *rest;
+            long v = strtol(val, &rest, 10);
+            if (*rest || v < 0 || v > 1000000000L) bench_die("--size: bad number '%s'", val);
+            static const char *const keys[] = {"B", "I", "H", "O", "S", "L", "seq", "T",
+                                               "reps", "warmup"};
+            size_t *const sz[] = {&c.B, &c.I, &c.H, &c.O, &c.S, &c.L, &c.seq, &c.T};
+            size_t i = 0;
+            while (i < 10 && (strlen(keys[i]) != klen || strncmp(p, keys[i], klen))) i++;
+            if (i == 10) bench_die("--size: unknown key in '%s'", spec);
+            if (i < 8) *sz[i] = (size_t)v;
+            else if (i == 8) c.reps = (int)v;
+            else c.warmup = (int)v;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (!c.B || !c.I || !c.H || !c.O || !c.seq || !c.T || c.reps < 1 || (c.S && !c.L))
+        bench_die("--size: B, I, H, O, seq, T, reps must be >= 1 (and L with S > 0): '%s'",
+                  spec);
+    if (c.kind != KIND_BATCH && (c.B != 1 || c.T != 1))
+        bench_die("--size: the online kinds run at B = 1, T = 1");
+    if (c.kind == KIND_ONLINE_LEARN && !c.S) bench_die("--size: online-learn needs S > 0");
+    if (!name[0]) /* a name from the sizes when none was given */
+        snprintf(name, sizeof name, "B%zu-I%zu-H%zu-S%zu", c.B, c.I, c.H, c.S);
+    memcpy(o->names[k], name, sizeof name);
+    c.name = o->names[k];
+    o->sizes[k] = c;
+    o->n_sizes++;
 }
 
 static int parse_threads(const char *s, options *o)
@@ -168,7 +239,12 @@ static int parse_threads(const char *s, options *o)
 
 static void parse_args(int argc, char **argv, options *o)
 {
-    *o = (options){0, 0, 0, 10, {1, 2}, 2, 0, 1024, NULL};
+    memset(o, 0, sizeof *o);
+    o->peak_reps = 10;
+    o->threads[0] = 1;
+    o->threads[1] = 2;
+    o->n_threads = 2;
+    o->peak_n = 1024;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--quick")) o->quick = 1;
@@ -186,6 +262,7 @@ static void parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--reps") && v) o->reps = atoi(argv[++i]);
         else if (!strcmp(a, "--peak-size") && v) o->peak_n = (size_t)atol(argv[++i]);
         else if (!strcmp(a, "--peak-reps") && v) o->peak_reps = atoi(argv[++i]);
+        else if (!strcmp(a, "--size") && v) parse_size(argv[++i], o);
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); exit(0); }
         else { usage(); bench_die("unknown or incomplete argument '%s'", a); }
     }
@@ -195,10 +272,11 @@ static void parse_args(int argc, char **argv, options *o)
     }
 }
 
-/* 1 when `name` is in the comma-separated list (or there is no list). */
-static int selected(const char *list, const char *name)
+/* 1 when `name` is in the comma-separated list (or there is no list and no --size). */
+static int selected(const options *o, const char *name)
 {
-    if (!list) return 1;
+    const char *list = o->only;
+    if (!list) return o->n_sizes == 0;
     size_t n = strlen(name);
     for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
         if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0')) return 1;
@@ -209,6 +287,7 @@ typedef struct result {
     const char *name;
     int threads;
     double seconds, flops, gflops, frac;
+    int online; /* the unit is an online step, not a batch */
 } result;
 
 static void print_table(const result *r, size_t n)
@@ -216,7 +295,7 @@ static void print_table(const result *r, size_t n)
     printf("\n%-13s %3s %12s %9s %10s %8s %8s\n", "config", "thr", "time", "unit", "MFLOP",
            "GFLOP/s", "of BLIS");
     for (size_t i = 0; i < n; i++) {
-        int online = strncmp(r[i].name, "online", 6) == 0;
+        int online = r[i].online;
         printf("%-13s %3d %12.3f %9s %10.3f %8.2f %7.1f%%\n", r[i].name, r[i].threads,
                online ? r[i].seconds * 1e6 : r[i].seconds * 1e3, online ? "us/step" : "ms/batch",
                r[i].flops * 1e-6, r[i].gflops, 100.0 * r[i].frac);
@@ -239,7 +318,7 @@ int main(int argc, char **argv)
            ccrnn_version_string(), bli_info_get_version_str(),
            bli_arch_string(bli_arch_query_id()), o.quick, o.ftz,
            bench_cpu_clock ? "cpu" : "wall");
-    enum { MAX_RESULTS = 32 };
+    enum { MAX_RESULTS = 2 * (5 + MAX_SIZES) };
     result res[MAX_RESULTS];
     size_t n_res = 0;
     for (int ti = 0; ti < o.n_threads; ti++) {
@@ -247,12 +326,13 @@ int main(int argc, char **argv)
         peak_result p = measure_peak(o.peak_n, o.peak_reps, th);
         printf("PEAK threads=%d n=%zu reps=%d gflops_best=%.2f gflops_median=%.2f\n", th,
                o.peak_n, o.peak_reps, p.best, p.med);
-        for (size_t k = 0; k < n_configs && n_res < MAX_RESULTS; k++) {
-            bench_config c = configs[k];
-            if (!selected(o.only, c.name)) continue;
+        for (size_t k = 0; k < n_configs + o.n_sizes && n_res < MAX_RESULTS; k++) {
+            bench_config c = k < n_configs ? configs[k] : o.sizes[k - n_configs];
+            if (k < n_configs && !selected(&o, c.name)) continue;
             if (o.reps > 0) c.reps = o.reps;
             double sec = bench_time_config(&c, th), fl = bench_unit_flops(&c);
-            result r = {c.name, th, sec, fl, fl / sec * 1e-9, fl / sec * 1e-9 / p.best};
+            result r = {c.name, th, sec, fl, fl / sec * 1e-9, fl / sec * 1e-9 / p.best,
+                        c.kind != KIND_BATCH};
             res[n_res++] = r;
             printf("RESULT config=%s threads=%d unit=%s reps=%d median_s=%.9g flops=%.0f "
                    "gflops=%.3f peak_gflops=%.2f frac=%.4f\n", c.name, th,

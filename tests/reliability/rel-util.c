@@ -41,22 +41,6 @@ void rel_die(const char *fmt, ...)
     exit(2);
 }
 
-/* ---- randomness ------------------------------------------------------------------- */
-
-uint64_t rel_rand(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-float rel_uniform(uint64_t *state, float lo, float hi)
-{
-    double u = (double)(rel_rand(state) >> 11) * (1.0 / 9007199254740992.0);
-    return (float)(lo + (hi - lo) * u);
-}
-
 /* ---- the model ---------------------------------------------------------------------- */
 
 rel_config rel_default_config(int cell)
@@ -135,10 +119,9 @@ void rel_model_destroy(rel_model *m)
 static void make_batch(rel_model *m, uint64_t index)
 {
     const rel_config *c = &m->cfg;
-    uint64_t s = c->seed * 1000003u + index;
-    for (size_t i = 0; i < c->seq_len * c->batch * c->n_in; i++) m->x[i] = rel_uniform(&s, -1, 1);
-    for (size_t i = 0; i < c->seq_len * c->batch * c->n_out; i++)
-        m->target[i] = rel_uniform(&s, -1, 1);
+    ts_rng s = {c->seed * 1000003u + index};
+    ts_rng_fill(&s, m->x, c->seq_len * c->batch * c->n_in, -1, 1);
+    ts_rng_fill(&s, m->target, c->seq_len * c->batch * c->n_out, -1, 1);
 }
 
 /* One truncation window of docs/model.md §learning procedure: forward with the loss,
@@ -199,49 +182,4 @@ unsigned char *rel_save_cerebellum(const ccrnn_cerebellum *cb, size_t *n)
 unsigned char *rel_save_optimizer(const ccrnn_optimizer *opt, size_t *n)
 {
     SAVE_TO_BUFFER(ccrnn_optimizer_save_mem, opt, n);
-}
-
-int rel_same_bytes(const void *a, size_t na, const void *b, size_t nb)
-{
-    return na == nb && memcmp(a, b, na) == 0;
-}
-
-uint32_t rel_crc32(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
-void rel_put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-void rel_put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-uint32_t rel_get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-uint64_t rel_get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-void rel_fix_crc(unsigned char *buf, size_t n)
-{
-    if (n < 32) return;
-    rel_put_u32(buf + 24, rel_crc32(buf + 32, n - 32));
 }

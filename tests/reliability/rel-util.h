@@ -1,6 +1,7 @@
 /* Shared helpers of the reliability tests: a pass/fail counter, a small ccRNN training
- * loop (docs/model.md §learning procedure) with deterministic data, checkpoint snapshots and an
- * independent bitwise CRC-32 for crafting checkpoints. */
+ * loop (docs/model.md §learning procedure) with deterministic data and checkpoint
+ * snapshots; the random numbers, temporary files and checkpoint bytes come from
+ * tests/support/test-support.h. */
 #ifndef CCRNN_REL_UTIL_H
 #define CCRNN_REL_UTIL_H
 
@@ -8,6 +9,8 @@
 #include <stdint.h>
 
 #include <ccrnn/ccrnn.h>
+
+#include "test-support.h" /* ts_rng, temporary files, checkpoint bytes */
 
 /* ---- pass/fail accounting: each program ends with "N passed, M failed" ------------ */
 extern int rel_passed, rel_failed;
@@ -66,20 +69,5 @@ int rel_train_batch(rel_model *m, uint64_t index);
 unsigned char *rel_save_cortex(const ccrnn_cortex *cx, size_t *n);
 unsigned char *rel_save_cerebellum(const ccrnn_cerebellum *cb, size_t *n);
 unsigned char *rel_save_optimizer(const ccrnn_optimizer *opt, size_t *n);
-/* 1 when two buffers hold the same bytes. */
-int rel_same_bytes(const void *a, size_t na, const void *b, size_t nb);
-
-/* CRC-32 (IEEE), bit by bit: an implementation independent of the library's table. */
-uint32_t rel_crc32(const unsigned char *p, size_t n);
-/* Recompute and store the payload CRC of a checkpoint (header of 32 bytes). */
-void rel_fix_crc(unsigned char *buf, size_t n);
-void rel_put_u32(unsigned char *p, uint32_t v);
-void rel_put_u64(unsigned char *p, uint64_t v);
-uint32_t rel_get_u32(const unsigned char *p);
-uint64_t rel_get_u64(const unsigned char *p);
-
-/* Deterministic test randomness (splitmix64). */
-uint64_t rel_rand(uint64_t *state);
-float rel_uniform(uint64_t *state, float lo, float hi);
 
 #endif

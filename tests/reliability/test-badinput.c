@@ -541,8 +541,8 @@ static void fx_create(fx *f)
     MUST(ccrnn_cerebellum_set_fibres(f->cb, 5, 3));
     /* Non-zero last layers, so predictions and their gradients are not trivially 0. */
     float w[40];
-    uint64_t s = 77;
-    for (int i = 0; i < 40; i++) w[i] = rel_uniform(&s, -0.5f, 0.5f);
+    ts_rng s = {77};
+    for (int i = 0; i < 40; i++) w[i] = (float)ts_rng_uniform(&s, -0.5, 0.5);
     MUST(ccrnn_cerebellum_set_tensor(f->cb, "2.weight", w, 40));
     MUST(ccrnn_cerebellum_set_tensor(f->cbx, "2.weight", w, 6));
     MUST(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &f->opt));
@@ -551,7 +551,7 @@ static void fx_create(fx *f)
     for (int i = 0; i < 4; i++) f->hostv[i] = 0.25f * (float)(i + 1);
     MUST(ccrnn_optimizer_add_params(f->opt, f->hostv, f->hostg, 4, NULL));
     for (int i = 0; i < BUF; i++) {
-        f->in[i] = rel_uniform(&s, -1.0f, 1.0f);
+        f->in[i] = (float)ts_rng_uniform(&s, -1.0, 1.0);
         f->nanb[i] = f->infb[i] = f->in[i];
     }
     /* One non-finite value early (index 1) and more further on. */
@@ -678,7 +678,8 @@ static int same_snapshot(fx *a, fx *b)
     int same = sa.window == sb.window && sa.training == sb.training &&
                memcmp(sa.hostv, sb.hostv, sizeof sa.hostv) == 0 &&
                memcmp(sa.hostg, sb.hostg, sizeof sa.hostg) == 0;
-    for (int i = 0; i < 5; i++) same = same && rel_same_bytes(sa.part[i], sa.n[i], sb.part[i], sb.n[i]);
+    for (int i = 0; i < 5; i++)
+        same = same && ts_same_bytes(sa.part[i], sa.n[i], sb.part[i], sb.n[i]);
     free_snapshot(&sa);
     free_snapshot(&sb);
     return same;

@@ -36,10 +36,9 @@ static void write_bomb(const char *path, uint32_t count, size_t zeros)
 
 int main(void)
 {
-    char path[] = "/tmp/ccrnn-idx-bomb-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) rel_die("mkstemp failed");
-    close(fd);
+    ts_tmpdir tmp;
+    if (ts_tmpdir_make(&tmp, "ccrnn-idx-bomb")) rel_die("cannot make a temporary directory");
+    const char *path = ts_tmpdir_file(&tmp, "bomb.gz");
     char err[256];
     seqmnist_idx v;
     unsigned char *data = NULL;
@@ -72,6 +71,6 @@ int main(void)
     st = seqmnist_idx_load(path, SEQMNIST_IDX_IMAGES, &v, &data, err, sizeof err);
     CHECK(st == SEQMNIST_IDX_OK && v.count == 2, "2 images: status %d (%s)", st, err);
     free(data);
-    unlink(path);
+    ts_tmpdir_remove(&tmp);
     return rel_summary("test-idx-limit");
 }

@@ -62,7 +62,7 @@ static int load_as(int obj, const unsigned char *bytes, size_t n)
         if (st) {
             size_t m;
             unsigned char *now = rel_save_optimizer(target_opt, &m);
-            CHECK(rel_same_bytes(now, m, target_before, target_before_n),
+            CHECK(ts_same_bytes(now, m, target_before, target_before_n),
                   "failed optimizer load changed the optimizer (status %d)", st);
             free(now);
         } else {
@@ -128,7 +128,7 @@ static int expected_for_flip(int obj, const unsigned char *flipped, size_t bit)
     if (byte < 8) return CCRNN_ERR_FORMAT;   /* magic */
     if (byte < 12) return CCRNN_ERR_VERSION; /* format version */
     if (byte < 16) {                         /* object kind */
-        uint32_t kind = rel_get_u32(flipped + 12);
+        uint32_t kind = (uint32_t)ts_get_le(flipped + 12, 4);
         return kind >= 1 && kind <= 3 && kind != (uint32_t)obj + 1 ? CCRNN_ERR_MISMATCH
                                                                     : CCRNN_ERR_FORMAT;
     }
@@ -189,7 +189,7 @@ static void test_crafted_bytes(int obj)
         for (int v = 0; v < 4; v++) {
             if (vals[v] == keep) continue;
             ck[i] = vals[v];
-            rel_fix_crc(ck, n);
+            ts_ckpt_fix_crc(ck, n);
             int st = load_as(obj, ck, n);
             cases++;
             ok += st == CCRNN_OK;
@@ -199,7 +199,7 @@ static void test_crafted_bytes(int obj)
         }
         ck[i] = keep;
     }
-    rel_fix_crc(ck, n);
+    ts_ckpt_fix_crc(ck, n);
     CHECK(bad == 0, "%s: %zu crafted payloads gave unexpected statuses", obj_names[obj], bad);
     printf("%s: %zu crafted payloads (CRC fixed): %zu loaded, the rest rejected\n",
            obj_names[obj], cases, ok);
@@ -210,7 +210,7 @@ static void test_crafted_bytes(int obj)
 
 static void expect_field(int obj, unsigned char *ck, size_t n, const char *what, int want)
 {
-    rel_fix_crc(ck, n);
+    ts_ckpt_fix_crc(ck, n);
     int st = load_as(obj, ck, n);
     CHECK(st == want, "%s %s: status %d (%s), expected %d (%s); %s", obj_names[obj], what, st,
           ccrnn_strerror(st), want, ccrnn_strerror(want), ccrnn_last_error());
@@ -221,23 +221,9 @@ static void expect_field(int obj, unsigned char *ck, size_t n, const char *what,
  * fields by name, so they need no byte offsets. */
 static unsigned char *entry_data(unsigned char *ck, size_t n, const char *name)
 {
-    size_t at = 32 + 4, len = strlen(name);
-    uint32_t count = (uint32_t)ck[32] | (uint32_t)ck[33] << 8 | (uint32_t)ck[34] << 16 |
-                     (uint32_t)ck[35] << 24;
-    for (uint32_t i = 0; i < count && at < n; i++) {
-        size_t name_len = ck[at], type = ck[at + 1 + name_len];
-        unsigned char *dims = ck + at + 2 + name_len;
-        uint64_t rows = 0, cols = 0;
-        for (int k = 7; k >= 0; k--) {
-            rows = rows << 8 | dims[k];
-            cols = cols << 8 | dims[8 + k];
-        }
-        unsigned char *data = dims + 16;
-        if (name_len == len && !memcmp(ck + at + 1, name, len)) return data;
-        at = (size_t)(data - ck) + (size_t)(rows * (cols ? cols : 1)) * (type == 3 ? 4 : 8);
-    }
-    rel_die("no entry '%s' in the checkpoint", name);
-    return NULL;
+    size_t at = ts_ckpt_entry(ck, n, name);
+    if (!at) rel_die("no entry '%s' in the checkpoint", name);
+    return ck + at;
 }
 
 typedef struct field_case {
@@ -255,8 +241,8 @@ static void run_field_cases(int obj, const field_case *cases, size_t count)
     for (size_t i = 0; i < count; i++) {
         memcpy(ck, base, n);
         unsigned char *p = entry_data(ck, n, cases[i].entry);
-        if (cases[i].width == 8) rel_put_u64(p, cases[i].value);
-        else rel_put_u32(p, (uint32_t)cases[i].value);
+        if (cases[i].width == 8) ts_put_le(p, cases[i].value, 8);
+        else ts_put_le(p, (uint32_t)cases[i].value, 4);
         expect_field(obj, ck, n, cases[i].what, cases[i].want);
     }
     free(ck);
@@ -295,8 +281,8 @@ static void test_cortex_fields(void)
     size_t n;
     unsigned char *ck = small_checkpoint(OBJ_CORTEX, &n);
     /* Both capacities huge: the handle would need terabytes. */
-    rel_put_u64(entry_data(ck, n, "max_batch"), (uint64_t)1 << 24);
-    rel_put_u64(entry_data(ck, n, "max_window"), (uint64_t)1 << 24);
+    ts_put_le(entry_data(ck, n, "max_batch"), (uint64_t)1 << 24, 8);
+    ts_put_le(entry_data(ck, n, "max_window"), (uint64_t)1 << 24, 8);
     expect_field(OBJ_CORTEX, ck, n, "max_batch and max_window 2^24", CCRNN_ERR_FORMAT);
     free(ck);
     /* An entry renamed: missing for the loader. */
@@ -312,11 +298,11 @@ static void test_header_fields(void)
     size_t n;
     unsigned char *base = small_checkpoint(OBJ_CORTEX, &n), *ck = malloc(n + 1);
     memcpy(ck, base, n);
-    rel_put_u32(ck + 8, 3);
+    ts_put_le(ck + 8, 3, 4);
     expect_field(OBJ_CORTEX, ck, n, "format version 3", CCRNN_ERR_VERSION);
-    rel_put_u32(ck + 8, 1);
+    ts_put_le(ck + 8, 1, 4);
     expect_field(OBJ_CORTEX, ck, n, "format version 1 (libccrnn 0.1)", CCRNN_ERR_VERSION);
-    rel_put_u32(ck + 8, 0);
+    ts_put_le(ck + 8, 0, 4);
     expect_field(OBJ_CORTEX, ck, n, "format version 0", CCRNN_ERR_VERSION);
     memcpy(ck, base, n);
     memcpy(ck, "CCRNNCKP", 8);
@@ -324,20 +310,20 @@ static void test_header_fields(void)
     memcpy(ck, base, n);
     CHECK(load_as(OBJ_CEREBELLUM, ck, n) == CCRNN_ERR_MISMATCH, "cortex loaded as cerebellum");
     CHECK(load_as(OBJ_OPTIMIZER, ck, n) == CCRNN_ERR_MISMATCH, "cortex loaded as optimizer");
-    rel_put_u32(ck + 12, 4);
+    ts_put_le(ck + 12, 4, 4);
     expect_field(OBJ_CORTEX, ck, n, "object kind 4", CCRNN_ERR_FORMAT);
     memcpy(ck, base, n);
     ck[n] = 0;
-    rel_put_u64(ck + 16, n + 1 - 32);
+    ts_put_le(ck + 16, n + 1 - 32, 8);
     expect_field(OBJ_CORTEX, ck, n + 1, "one trailing payload byte", CCRNN_ERR_FORMAT);
     memcpy(ck, base, n);
     ck[n] = 0;
     expect_field(OBJ_CORTEX, ck, n + 1, "one byte after the declared payload", CCRNN_ERR_FORMAT);
     memcpy(ck, base, n);
-    rel_put_u64(ck + 16, UINT64_MAX);
+    ts_put_le(ck + 16, UINT64_MAX, 8);
     expect_field(OBJ_CORTEX, ck, n, "payload length 2^64-1", CCRNN_ERR_FORMAT);
     memcpy(ck, base, n);
-    rel_put_u32(ck + 32, 0xFFFFFFFFu);
+    ts_put_le(ck + 32, 0xFFFFFFFFu, 4);
     expect_field(OBJ_CORTEX, ck, n, "entry count 2^32-1", CCRNN_ERR_FORMAT);
     free(ck);
     free(base);
@@ -411,7 +397,8 @@ static void test_optimizer_fields(void)
 
 /* ---- files ------------------------------------------------------------------------- */
 
-static char dir[256];
+static ts_tmpdir tmp;
+static const char *dir = tmp.path;
 
 static size_t count_temp_files(void)
 {
@@ -486,7 +473,7 @@ static void test_killed_writer(void)
     size_t na, nb;
     unsigned char *ca = rel_save_cortex(a, &na), *cb = rel_save_cortex(b, &nb);
     MUST(ccrnn_cortex_save(a, path));
-    uint64_t seed = (uint64_t)time(NULL);
+    ts_rng seed = {(uint64_t)time(NULL)};
     int kills = 0, whole = 0;
     for (int round = 0; round < 12; round++) {
         pid_t pid = fork();
@@ -494,7 +481,7 @@ static void test_killed_writer(void)
         if (pid == 0) {
             for (unsigned i = 0;; i++) ccrnn_cortex_save(i % 2 ? a : b, path);
         }
-        struct timespec ts = {0, (long)(rel_rand(&seed) % 30000000u)};
+        struct timespec ts = {0, (long)(ts_rng_next(&seed) % 30000000u)};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
@@ -503,7 +490,7 @@ static void test_killed_writer(void)
         unsigned char *got = malloc(na + nb);
         size_t k = f ? fread(got, 1, na + nb, f) : 0;
         if (f) fclose(f);
-        whole += rel_same_bytes(got, k, ca, na) || rel_same_bytes(got, k, cb, nb);
+        whole += ts_same_bytes(got, k, ca, na) || ts_same_bytes(got, k, cb, nb);
         free(got);
         remove_temp_files();
     }
@@ -518,8 +505,7 @@ static void test_killed_writer(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/ccrnn-malformed-XXXXXX");
-    if (!mkdtemp(dir)) rel_die("mkdtemp failed");
+    if (ts_tmpdir_make(&tmp, "ccrnn-malformed")) rel_die("cannot make a temporary directory");
     make_targets();
     for (int obj = 0; obj < 3; obj++) {
         test_truncations(obj);

@@ -12,7 +12,7 @@
 #define N_FIRST 3
 #define N_MORE 3
 
-static char tmpdir[256];
+static ts_tmpdir tmp;
 
 static int same_params_cortex(ccrnn_cortex *a, ccrnn_cortex *b)
 {
@@ -41,15 +41,15 @@ static void check_same_model(rel_model *a, rel_model *b, const char *what)
     CHECK(same_params_cerebellum(a->cb, b->cb), "%s: cerebellum weights differ", what);
     s1 = rel_save_cortex(a->cx, &n1);
     s2 = rel_save_cortex(b->cx, &n2);
-    CHECK(rel_same_bytes(s1, n1, s2, n2), "%s: cortex checkpoints differ", what);
+    CHECK(ts_same_bytes(s1, n1, s2, n2), "%s: cortex checkpoints differ", what);
     free(s1); free(s2);
     s1 = rel_save_cerebellum(a->cb, &n1);
     s2 = rel_save_cerebellum(b->cb, &n2);
-    CHECK(rel_same_bytes(s1, n1, s2, n2), "%s: cerebellum checkpoints differ", what);
+    CHECK(ts_same_bytes(s1, n1, s2, n2), "%s: cerebellum checkpoints differ", what);
     free(s1); free(s2);
     s1 = rel_save_optimizer(a->opt, &n1);
     s2 = rel_save_optimizer(b->opt, &n2);
-    CHECK(rel_same_bytes(s1, n1, s2, n2), "%s: optimizer checkpoints differ", what);
+    CHECK(ts_same_bytes(s1, n1, s2, n2), "%s: optimizer checkpoints differ", what);
     free(s1); free(s2);
 }
 
@@ -72,10 +72,10 @@ static void reload_mem(rel_model *m)
 
 static void reload_files(rel_model *m)
 {
-    char pcx[300], pcb[300], popt[300];
-    snprintf(pcx, sizeof pcx, "%s/cortex.ckpt", tmpdir);
-    snprintf(pcb, sizeof pcb, "%s/cerebellum.ckpt", tmpdir);
-    snprintf(popt, sizeof popt, "%s/optimizer.ckpt", tmpdir);
+    char pcx[sizeof tmp.file], pcb[sizeof tmp.file], popt[sizeof tmp.file];
+    strcpy(pcx, ts_tmpdir_file(&tmp, "cortex.ckpt"));
+    strcpy(pcb, ts_tmpdir_file(&tmp, "cerebellum.ckpt"));
+    strcpy(popt, ts_tmpdir_file(&tmp, "optimizer.ckpt"));
     MUST(ccrnn_cortex_save(m->cx, pcx));
     MUST(ccrnn_cerebellum_save(m->cb, pcb));
     MUST(ccrnn_optimizer_save(m->opt, popt));
@@ -149,7 +149,7 @@ static void test_round_trip_settings(void)
     unsigned char *a = rel_save_cortex(cx, &n);
     MUST(ccrnn_cortex_load_mem(a, n, &cx2));
     unsigned char *b = rel_save_cortex(cx2, &n2);
-    CHECK(rel_same_bytes(a, n, b, n2), "cortex round trip changes the checkpoint");
+    CHECK(ts_same_bytes(a, n, b, n2), "cortex round trip changes the checkpoint");
     double v;
     MUST(ccrnn_cortex_get_param(cx2, CCRNN_PARAM_TRAINING, &v));
     CHECK(v == 0, "TRAINING not restored (%g)", v);
@@ -173,7 +173,7 @@ static void test_round_trip_settings(void)
     a = rel_save_cerebellum(cb, &n);
     MUST(ccrnn_cerebellum_load_mem(a, n, &cb2));
     b = rel_save_cerebellum(cb2, &n2);
-    CHECK(rel_same_bytes(a, n, b, n2), "cerebellum round trip changes the checkpoint");
+    CHECK(ts_same_bytes(a, n, b, n2), "cerebellum round trip changes the checkpoint");
     for (int i = 0; i < 3; i++) {
         MUST(ccrnn_cerebellum_get_param(cb2, flags[i], &v));
         CHECK(v == want[i], "cerebellum flag %d not restored (%g)", flags[i], v);
@@ -220,21 +220,20 @@ static void test_save_mem_protocol(void)
     CHECK_STATUS(ccrnn_cortex_save_mem(cx, buf, need + 16, &got), CCRNN_OK);
     CHECK(got == need, "wrote %zu bytes, expected %zu", got, need);
     CHECK(buf[need] == 0xA5, "wrote past the checkpoint's end");
-    CHECK(rel_crc32(buf + 32, need - 32) == rel_get_u32(buf + 24),
+    CHECK(ts_crc32(buf + 32, need - 32) == (uint32_t)ts_get_le(buf + 24, 4),
           "stored CRC-32 differs from an independent CRC-32 of the payload");
     static const unsigned char check[9] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
-    CHECK(rel_crc32(check, 9) == 0xCBF43926u, "reference CRC-32 check value wrong");
+    CHECK(ts_crc32(check, 9) == 0xCBF43926u, "reference CRC-32 check value wrong");
     free(buf);
     ccrnn_cortex_destroy(cx);
 }
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccrnn-resume-XXXXXX");
-    if (!mkdtemp(tmpdir)) rel_die("mkdtemp failed");
+    if (ts_tmpdir_make(&tmp, "ccrnn-resume")) rel_die("cannot make a temporary directory");
     test_resume();
     test_round_trip_settings();
     test_save_mem_protocol();
-    rmdir(tmpdir);
+    rmdir(tmp.path);
     return rel_summary("test-resume");
 }

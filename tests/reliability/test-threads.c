@@ -90,12 +90,12 @@ static void test_concurrent_training(void)
         CHECK(par[i].status == 0 && seq[i].status == 0, "job %d: training failed", i);
         CHECK(par[i].message_ok, "thread %d saw another thread's error message", i);
         for (int k = 0; k < 3; k++)
-            CHECK(rel_same_bytes(par[i].checkpoint[k], par[i].size[k], seq[i].checkpoint[k],
+            CHECK(ts_same_bytes(par[i].checkpoint[k], par[i].size[k], seq[i].checkpoint[k],
                                  seq[i].size[k]),
                   "job %d: %s trained concurrently differs from sequential", i, what[k]);
     }
     /* Distinct seeds did give distinct models (the comparison is not vacuous). */
-    CHECK(!rel_same_bytes(par[0].checkpoint[0], par[0].size[0], par[3].checkpoint[0],
+    CHECK(!ts_same_bytes(par[0].checkpoint[0], par[0].size[0], par[3].checkpoint[0],
                           par[3].size[0]), "different jobs gave the same cortex");
     printf("%d models trained concurrently, %d batches each: bit-identical to sequential\n",
            N_THREADS, N_BATCHES);
@@ -120,9 +120,9 @@ static void *save_loop(void *arg)
 
 static void test_concurrent_saves(void)
 {
-    char dir[] = "/tmp/ccrnn-threads-XXXXXX", path[64];
-    if (!mkdtemp(dir)) rel_die("mkdtemp failed");
-    snprintf(path, sizeof path, "%s/shared.ckpt", dir);
+    ts_tmpdir tmp;
+    if (ts_tmpdir_make(&tmp, "ccrnn-threads")) rel_die("cannot make a temporary directory");
+    const char *path = ts_tmpdir_file(&tmp, "shared.ckpt");
     saver s[N_THREADS];
     unsigned char *ck[N_THREADS];
     size_t n[N_THREADS];
@@ -142,14 +142,14 @@ static void test_concurrent_saves(void)
     int whole = 0;
     for (int i = 0; i < N_THREADS; i++) {
         CHECK(s[i].failures == 0, "thread %d: %d saves failed", i, s[i].failures);
-        whole |= rel_same_bytes(got, k, ck[i], n[i]);
+        whole |= ts_same_bytes(got, k, ck[i], n[i]);
         ccrnn_cortex_destroy(s[i].cx);
         free(ck[i]);
     }
     CHECK(whole, "after concurrent saves the file is not one whole checkpoint");
     free(got);
     unlink(path);
-    CHECK(rmdir(dir) == 0, "temporary files left behind by concurrent saves");
+    CHECK(rmdir(tmp.path) == 0, "temporary files left behind by concurrent saves");
 }
 
 int main(void)

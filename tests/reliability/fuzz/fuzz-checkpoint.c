@@ -102,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned char *copy = malloc(size);
         if (!copy) return 0;
         memcpy(copy, data, size);
-        rel_put_u64(copy + 16, (uint64_t)(size - 32));
-        rel_fix_crc(copy, size);
+        ts_put_le(copy + 16, (uint64_t)(size - 32), 8);
+        ts_ckpt_fix_crc(copy, size);
         check_fixed_point(copy, size);
         free(copy);
     }

@@ -68,12 +68,12 @@ static void put_f64(unsigned char *p, double v)
 {
     uint64_t u;
     memcpy(&u, &v, 8);
-    rel_put_u64(p, u);
+    ts_put_le(p, u, 8);
 }
 
 static double get_f64(const unsigned char *p)
 {
-    uint64_t u = rel_get_u64(p);
+    uint64_t u = ts_get_le(p, 8);
     double v;
     memcpy(&v, &u, 8);
     return v;
@@ -85,13 +85,6 @@ static unsigned char *save(const ccrnn_optimizer *opt, size_t *n)
     if (ccrnn_optimizer_save_mem(opt, NULL, 0, n) || !(buf = malloc(*n))) abort();
     if (ccrnn_optimizer_save_mem(opt, buf, *n, n)) abort();
     return buf;
-}
-
-static int finite(const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (x[i] - x[i] != 0.0f) return 0;
-    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -111,17 +104,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Format 2 (docs/reliability.md): u32 entry count, then per entry u8 name length,
      * name, u8 type (1 u64, 2 f64, 3 f32), u64 rows, u64 cols, values.  Every value of
      * every entry may be replaced. */
-    size_t off = 36, count = rel_get_u32(ck + 32);
+    size_t off = 36, count = (size_t)ts_get_le(ck + 32, 4);
     int moments_edited = 0;
     for (size_t k = 0; k < count; k++) {
         if (off + 1 > n) abort();
         off += 1 + ck[off];
         int type = ck[off];
-        uint64_t rows = rel_get_u64(ck + off + 1), cols = rel_get_u64(ck + off + 9);
+        uint64_t rows = ts_get_le(ck + off + 1, 8), cols = ts_get_le(ck + off + 9, 8);
         off += 17;
         for (uint64_t i = 0; i < rows * (cols ? cols : 1); i++) {
             if (type == 1) {
-                rel_put_u64(ck + off, pick_u64(&in, rel_get_u64(ck + off)));
+                ts_put_le(ck + off, pick_u64(&in, ts_get_le(ck + off, 8)), 8);
                 off += 8;
             } else if (type == 2) {
                 put_f64(ck + off, pick_double(&in, get_f64(ck + off)));
@@ -132,14 +125,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     moments_edited = 1;
                     float f = (float)pick_double(&in, 0.0);
                     memcpy(ck + off, &f, 4);
-                    if (b >= 250) rel_put_u32(ck + off, 0x7f800001u); /* a NaN */
+                    if (b >= 250) ts_put_le(ck + off, 0x7f800001u, 4); /* a NaN */
                 }
                 off += 4;
             }
         }
     }
     if (off != n) abort(); /* the walk above is format 2's layout */
-    rel_fix_crc(ck, n);
+    ts_ckpt_fix_crc(ck, n);
 
     size_t n0;
     unsigned char *before = save(opt, &n0);
@@ -163,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "step after an accepted load: %s\n", ccrnn_last_error());
             abort();
         }
-        if (!finite(v0, 5) || !finite(v1, 3)) abort();
+        if (!ts_all_finite(v0, 5) || !ts_all_finite(v1, 3)) abort();
         unsigned char *resumed = save(opt, &n1);
         if (ccrnn_optimizer_load_mem(opt, resumed, n1)) abort();
         free(resumed);

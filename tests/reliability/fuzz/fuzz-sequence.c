@@ -117,13 +117,6 @@ static void unsnap(snapshot *s)
     free(s->opt);
 }
 
-static int all_finite(const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (x[i] - x[i] != 0.0f) return 0;
-    return 1;
-}
-
 #define ALLOWED(st, mask) (((mask) >> (st)) & 1u)
 #define S(code) (1u << (code))
 
@@ -252,18 +245,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         float *v, *g;
         size_t n;
         ccrnn_cortex_params(m.cx, (void *)&v, &g, &n);
-        if (!all_finite(v, n)) abort();
+        if (!ts_all_finite(v, n)) abort();
         size_t count;
         ccrnn_cerebellum_tensor_count(m.cb, &count);
         for (size_t k = 0; k < count; k++) {
             const char *name;
             size_t r, c;
             ccrnn_cerebellum_tensor_info(m.cb, k, &name, &r, &c, NULL);
-            if (ccrnn_cerebellum_get_tensor(m.cb, name, a, r * (c ? c : 1)) || !all_finite(a, r * (c ? c : 1)))
+            if (ccrnn_cerebellum_get_tensor(m.cb, name, a, r * (c ? c : 1)) ||
+                !ts_all_finite(a, r * (c ? c : 1)))
                 abort();
         }
         ccrnn_cortex_batch(m.cx, &B);
-        if (ccrnn_cortex_get_state(m.cx, a, B * m.Z) || !all_finite(a, B * m.Z)) abort();
+        if (ccrnn_cortex_get_state(m.cx, a, B * m.Z) || !ts_all_finite(a, B * m.Z)) abort();
     }
     ccrnn_optimizer_destroy(m.opt);
     ccrnn_cerebellum_destroy(m.cb);

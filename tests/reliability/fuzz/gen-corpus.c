@@ -13,9 +13,7 @@ static void write_file(const char *sub, const char *name, const void *p, size_t 
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s/%s", root, sub, name);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n) rel_die("cannot write %s", path);
-    fclose(f);
+    if (ts_write_file(path, p, n)) rel_die("cannot write %s", path);
 }
 
 static void cortex_seed(const char *name, int cell, size_t I, size_t H, size_t O, size_t batch,
@@ -70,28 +68,20 @@ static void optimizer_seed(const char *name, int kind, int steps, int frozen)
     ccrnn_optimizer_destroy(opt);
 }
 
-static void be32(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
 static void idx_seeds(void)
 {
     unsigned char labels[8 + 3] = {0};
-    be32(labels, 0x801);
-    be32(labels + 4, 3);
+    ts_put_be32(labels, 0x801);
+    ts_put_be32(labels + 4, 3);
     labels[8] = 7;
     labels[9] = 0;
     labels[10] = 9;
     write_file("idx", "labels-3", labels, sizeof labels);
     static unsigned char images[16 + 784];
-    be32(images, 0x803);
-    be32(images + 4, 1);
-    be32(images + 8, 28);
-    be32(images + 12, 28);
+    ts_put_be32(images, 0x803);
+    ts_put_be32(images + 4, 1);
+    ts_put_be32(images + 8, 28);
+    ts_put_be32(images + 12, 28);
     for (int i = 0; i < 784; i++) images[16 + i] = (unsigned char)(i % 251);
     write_file("idx", "images-1", images, sizeof images);
 }

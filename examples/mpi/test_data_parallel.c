@@ -18,7 +18,7 @@
 #include "driver.h"
 #include "linedraw.h"
 #include "mpi_group.h"
-#include "rng.h"
+#include "test-support.h"
 
 /* Tolerances: float32 rounding of sums over a few hundred terms, grown over the steps. */
 #define GRAD_TOL 1e-5   /* ||g_parallel - g_whole|| / ||g_whole|| per step */
@@ -36,16 +36,13 @@ static int sc_fill(void *ctx, int split, size_t epoch, size_t first, size_t coun
                    float *y, int32_t *labels)
 {
     (void)ctx, (void)y;
+    uint64_t seed = ts_seed_mix((uint64_t)split, epoch);
     for (size_t i = 0; i < count; i++) {
-        ex_rng r;
         double sum[SC_IN] = {0};
-        ex_rng_seed(&r, ex_hash(ex_hash((uint64_t)split, epoch), first + i));
+        float *xi = x + i * SC_STEPS * SC_IN;
+        ts_toy_sample(seed, first + i, xi, SC_STEPS * SC_IN, NULL, 0, NULL, 0);
         for (size_t t = 0; t < SC_STEPS; t++)
-            for (size_t c = 0; c < SC_IN; c++) {
-                float v = (float)ex_rng_normal(&r);
-                x[(i * SC_STEPS + t) * SC_IN + c] = v;
-                sum[c] += v;
-            }
+            for (size_t c = 0; c < SC_IN; c++) sum[c] += xi[t * SC_IN + c];
         int best = 0;
         for (int c = 1; c < SC_IN; c++)
             if (sum[c] > sum[best]) best = c;

@@ -31,6 +31,30 @@ void ts_rng_fill(ts_rng *r, float *x, size_t n, double lo, double hi)
     for (size_t i = 0; i < n; i++) x[i] = (float)ts_rng_uniform(r, lo, hi);
 }
 
+double ts_rng_normal(ts_rng *r)
+{
+    double u1 = ts_rng_uniform(r, 0.0, 1.0), u2 = ts_rng_uniform(r, 0.0, 1.0);
+    if (u1 < 1e-300) u1 = 1e-300; /* log(0) */
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+uint64_t ts_seed_mix(uint64_t a, uint64_t b)
+{
+    ts_rng r = {a};
+    r.s = ts_rng_next(&r) ^ b;
+    return ts_rng_next(&r);
+}
+
+void ts_toy_sample(uint64_t seed, uint64_t index, float *x, size_t nx, float *y, size_t ny,
+                   int32_t *label, int classes)
+{
+    ts_rng r;
+    ts_rng_seed(&r, ts_seed_mix(seed, index));
+    for (size_t i = 0; i < nx; i++) x[i] = (float)ts_rng_normal(&r);
+    for (size_t i = 0; y && i < ny; i++) y[i] = (float)ts_rng_normal(&r);
+    if (label) *label = (int32_t)ts_rng_uniform(&r, 0.0, (double)classes);
+}
+
 /* ---- temporary directories and files -------------------------------------------------- */
 
 int ts_tmpdir_make(ts_tmpdir *d, const char *prefix)

@@ -28,6 +28,16 @@ uint64_t ts_rng_next(ts_rng *r);
 double ts_rng_uniform(ts_rng *r, double lo, double hi);
 /* n floats, each (float)ts_rng_uniform(r, lo, hi). */
 void ts_rng_fill(ts_rng *r, float *x, size_t n, double lo, double hi);
+/* Standard normal (Box-Muller, two uniform draws). */
+double ts_rng_normal(ts_rng *r);
+/* A seed mixed from two words (e.g. a run's seed and a sample's index), so a stream per
+ * sample needs no state shared between samples. */
+uint64_t ts_seed_mix(uint64_t a, uint64_t b);
+/* One synthetic sample, drawn from its own stream ts_seed_mix(seed, index) in this
+ * order: nx standard-normal inputs, ny standard-normal targets (y may be NULL) and a
+ * label in [0, classes) (label may be NULL). */
+void ts_toy_sample(uint64_t seed, uint64_t index, float *x, size_t nx, float *y, size_t ny,
+                   int32_t *label, int classes);
 
 /* ---- temporary directories and files -------------------------------------------------- */
 /* A fresh private directory $TMPDIR/PREFIX-XXXXXX (TMPDIR unset: /tmp). */

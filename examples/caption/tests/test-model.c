@@ -11,6 +11,7 @@
 #include "data.h"
 #include "scenes.h"
 #include "test-caption.h"
+#include "test-support.h"
 #include "train.h"
 #include "vocab.h"
 
@@ -51,20 +52,25 @@ static double loss_of(cap_model *m, size_t steps)
     return x / (double)(B * steps);
 }
 
+typedef struct fd_point {
+    cap_model *m;
+    double (*f)(cap_model *);
+} fd_point;
+
+static double fd_value(void *ctx)
+{
+    fd_point *q = ctx;
+    return q->f(q->m);
+}
+
 /* Compare m->grads[i] for i in idx with central differences of f. */
 static void check_grads(cap_model *m, const size_t *idx, size_t n, double (*f)(cap_model *),
                         const float *analytic)
 {
-    const double h = 1e-2;
+    fd_point q = {m, f};
     for (size_t k = 0; k < n; k++) {
         size_t i = idx[k];
-        float saved = m->params[i];
-        m->params[i] = (float)(saved + h);
-        double up = f(m);
-        m->params[i] = (float)(saved - h);
-        double down = f(m);
-        m->params[i] = saved;
-        double fd = (up - down) / (2 * h);
+        double fd = ts_central_diff_f(fd_value, &q, &m->params[i], 1e-2);
         ck_assert_msg(fabs(fd - analytic[k]) <= 2e-4 + 2e-2 * fabs(fd),
                       "parameter %zu: analytic %.6g, finite difference %.6g", i, analytic[k], fd);
     }

@@ -12,38 +12,20 @@
 #include "data.h"
 #include "scenes.h"
 #include "test-caption.h"
+#include "test-support.h"
 
-static char dir[64];
-static char path_buf[128];
+static ts_tmpdir tmp;
+static const char *dir = tmp.path;
 
-static void make_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/test-caption-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
+static void make_dir(void) { ck_assert_int_eq(ts_tmpdir_make(&tmp, "test-caption"), 0); }
 
-static void remove_dir(void)
-{
-    const char *names[] = {"f.bin", "c.tsv", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path_buf, sizeof path_buf, "%s/%s", dir, names[i]);
-        unlink(path_buf);
-    }
-    rmdir(dir);
-}
+static void remove_dir(void) { ts_tmpdir_remove(&tmp); }
 
-static const char *path(const char *name)
-{
-    snprintf(path_buf, sizeof path_buf, "%s/%s", dir, name);
-    return path_buf;
-}
+static const char *path(const char *name) { return ts_tmpdir_file(&tmp, name); }
 
 static void write_bytes(const char *p, const void *data, size_t n)
 {
-    FILE *f = fopen(p, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(ts_write_file(p, data, n), 0);
 }
 
 static void write_text(const char *p, const char *text) { write_bytes(p, text, strlen(text)); }
@@ -194,18 +176,13 @@ START_TEST(a_corpus_from_files_splits_its_images)
 }
 END_TEST
 
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (24 - 8 * i));
-}
-
 START_TEST(mnist_glyphs_come_from_idx_files)
 {
     make_dir();
     enum { N = 5 };
     static unsigned char img[16 + N * 784], lab[8 + N];
-    put32(img, 0x803), put32(img + 4, N), put32(img + 8, 28), put32(img + 12, 28);
-    put32(lab, 0x801), put32(lab + 4, N);
+    ts_put_be32(img, 0x803), ts_put_be32(img + 4, N), ts_put_be32(img + 8, 28);
+    ts_put_be32(img + 12, 28), ts_put_be32(lab, 0x801), ts_put_be32(lab + 4, N);
     for (int i = 0; i < N; i++) {
         memset(img + 16 + i * 784, 10 * i, 784);
         lab[8 + i] = (unsigned char)(9 - i);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "analysis.h"
+#include "check-runner.h"
 
 #define TOL 1e-9
 
@@ -130,11 +131,8 @@ static Suite *analysis_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(analysis_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    static const ts_suite_fn suites[] = {analysis_suite};
+    return ts_check_main(argc, argv, suites, 1);
 }

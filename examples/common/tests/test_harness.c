@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "args.h"
+#include "check-runner.h"
 #include "driver.h"
 #include "output.h"
 #include "rng.h"
+#include "test-support.h"
 
 /* ---- bookkeeping ----------------------------------------------------------------------- */
 
@@ -94,14 +96,10 @@ static int toy_fill(void *ctx, int split, size_t epoch, size_t first, size_t cou
                     float *y, int32_t *labels)
 {
     const toy *d = ctx;
-    for (size_t j = 0; j < count; j++) {
-        ex_rng r;
-        ex_rng_seed(&r, ex_hash(ex_hash(d->seed, (uint64_t)split * 1000 + epoch), first + j));
-        for (size_t i = 0; i < TL * TI; i++) x[j * TL * TI + i] = (float)ex_rng_normal(&r);
-        if (y)
-            for (size_t i = 0; i < TL * TD; i++) y[j * TL * TD + i] = (float)ex_rng_normal(&r);
-        if (labels) labels[j] = (int32_t)ex_rng_int(&r, 0, TD - 1);
-    }
+    uint64_t seed = ts_seed_mix(d->seed, (uint64_t)split * 1000 + epoch);
+    for (size_t j = 0; j < count; j++)
+        ts_toy_sample(seed, first + j, x + j * TL * TI, TL * TI, y ? y + j * TL * TD : NULL,
+                      TL * TD, labels ? labels + j : NULL, TD);
     return 0;
 }
 
@@ -557,11 +555,8 @@ static Suite *harness_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(harness_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    static const ts_suite_fn suites[] = {harness_suite};
+    return ts_check_main(argc, argv, suites, 1);
 }

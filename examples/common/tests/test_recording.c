@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-runner.h"
 #include "driver.h"
-#include "rng.h"
+#include "test-support.h"
 
 #define TL 7
 #define TI 2
@@ -18,14 +19,10 @@ static int toy_fill(void *ctx, int split, size_t epoch, size_t first, size_t cou
                     float *y, int32_t *labels)
 {
     (void)ctx;
-    for (size_t j = 0; j < count; j++) {
-        ex_rng r;
-        ex_rng_seed(&r, ex_hash(ex_hash(77, (uint64_t)split * 1000 + epoch), first + j));
-        for (size_t i = 0; i < TL * TI; i++) x[j * TL * TI + i] = (float)ex_rng_normal(&r);
-        if (y)
-            for (size_t i = 0; i < TL * TD; i++) y[j * TL * TD + i] = (float)ex_rng_normal(&r);
-        if (labels) labels[j] = (int32_t)ex_rng_int(&r, 0, TD - 1);
-    }
+    uint64_t seed = ts_seed_mix(77, (uint64_t)split * 1000 + epoch);
+    for (size_t j = 0; j < count; j++)
+        ts_toy_sample(seed, first + j, x + j * TL * TI, TL * TI, y ? y + j * TL * TD : NULL,
+                      TL * TD, labels ? labels + j : NULL, TD);
     return 0;
 }
 
@@ -112,11 +109,24 @@ static double remaining_loss(fd_check *c, ccrnn_cortex *cx, const float *z, size
     return total;
 }
 
+/* The remaining loss as a function of the state z of a window's start. */
+typedef struct fd_point {
+    fd_check *c;
+    ccrnn_cortex *copy;
+    const float *z;
+    size_t from;
+} fd_point;
+
+static double remaining_loss_at(void *ctx)
+{
+    fd_point *q = ctx;
+    return remaining_loss(q->c, q->copy, q->z, q->from);
+}
+
 static int fd_recorder(void *ctx, const ex_window_record *r)
 {
     fd_check *c = ctx;
     size_t Z = r->state_size, n = TB * Z;
-    const double h = 1e-2;
     ccrnn_cortex *copy = NULL;
     ck_assert_uint_eq(r->batch, TB);
     ck_assert_uint_eq(r->start, r->window * c->tau);
@@ -124,13 +134,11 @@ static int fd_recorder(void *ctx, const ex_window_record *r)
     ck_assert_int_eq(ccrnn_cortex_clone(ex_model_cortex(c->m), &copy), CCRNN_OK);
     ck_assert_int_eq(ccrnn_cortex_set_param(copy, CCRNN_PARAM_TRAINING, 0), CCRNN_OK);
     float *z = malloc(n * sizeof *z);
+    memcpy(z, r->z, n * sizeof *z);
+    fd_point q = {c, copy, z, r->start};
     for (size_t i = 0; i < n; i++) {
-        memcpy(z, r->z, n * sizeof *z);
-        z[i] = r->z[i] + (float)h;
-        double up = remaining_loss(c, copy, z, r->start);
-        z[i] = r->z[i] - (float)h;
-        double down = remaining_loss(c, copy, z, r->start);
-        double fd = (up - down) / (2.0 * h), err = fabs(r->true_grad[i] - fd) / (1e-3 + fabs(fd));
+        double fd = ts_central_diff_f(remaining_loss_at, &q, &z[i], 1e-2);
+        double err = fabs(r->true_grad[i] - fd) / (1e-3 + fabs(fd));
         if (err > c->worst) c->worst = err;
         if (fabs(fd) > c->largest_grad) c->largest_grad = fabs(fd);
     }
@@ -264,11 +272,8 @@ static Suite *recording_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(recording_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    static const ts_suite_fn suites[] = {recording_suite};
+    return ts_check_main(argc, argv, suites, 1);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check-runner.h"
 #include "stats.h"
 #include "svg.h"
 
@@ -159,11 +160,8 @@ static Suite *stats_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(stats_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    static const ts_suite_fn suites[] = {stats_suite};
+    return ts_check_main(argc, argv, suites, 1);
 }

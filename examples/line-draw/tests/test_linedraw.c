@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "check-runner.h"
 #include "driver.h"
 #include "linedraw.h"
 
@@ -161,11 +162,8 @@ static Suite *linedraw_suite(void)
     return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    SRunner *sr = srunner_create(linedraw_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    static const ts_suite_fn suites[] = {linedraw_suite};
+    return ts_check_main(argc, argv, suites, 1);
 }

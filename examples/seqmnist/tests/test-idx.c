@@ -13,16 +13,9 @@
 
 #include "idx.h"
 #include "test-seqmnist.h"
+#include "test-support.h"
 
 /* ---- fixtures -------------------------------------------------------------------- */
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
 
 /* An images file of n images whose pixel (i, r, c) is (i + r + c) mod 256; *len
  * receives the size.  Caller frees. */
@@ -31,10 +24,10 @@ static unsigned char *make_images(uint32_t n, uint32_t rows, uint32_t cols, size
     *len = 16 + (size_t)n * rows * cols;
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    put32(b, 0x00000803u);
-    put32(b + 4, n);
-    put32(b + 8, rows);
-    put32(b + 12, cols);
+    ts_put_be32(b, 0x00000803u);
+    ts_put_be32(b + 4, n);
+    ts_put_be32(b + 8, rows);
+    ts_put_be32(b + 12, cols);
     for (size_t i = 0; i < n; i++)
         for (size_t r = 0; r < rows; r++)
             for (size_t c = 0; c < cols; c++)
@@ -48,43 +41,30 @@ static unsigned char *make_labels(uint32_t n, size_t *len)
     *len = 8 + n;
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    put32(b, 0x00000801u);
-    put32(b + 4, n);
+    ts_put_be32(b, 0x00000801u);
+    ts_put_be32(b + 4, n);
     for (size_t i = 0; i < n; i++) b[8 + i] = (unsigned char)(i % 10);
     return b;
 }
 
-static char tmpdir[64];
+static ts_tmpdir tmp;
 
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/seqmnist-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { ck_assert_int_eq(ts_tmpdir_make(&tmp, "seqmnist-test"), 0); }
 
 static void remove_tmpdir(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+    if (ts_tmpdir_remove(&tmp) != 0) fprintf(stderr, "could not remove %s\n", tmp.path);
 }
 
 static void write_file(const char *name, const unsigned char *b, size_t len)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(ts_write_file(ts_tmpdir_file(&tmp, name), b, len), 0);
 }
 
 #ifdef SEQMNIST_HAVE_ZLIB
 static void write_gz(const char *name, const unsigned char *b, size_t len)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    gzFile g = gzopen(path, "wb");
+    gzFile g = gzopen(ts_tmpdir_file(&tmp, name), "wb");
     ck_assert_ptr_nonnull(g);
     ck_assert_int_eq(gzwrite(g, b, (unsigned)len), (int)len);
     ck_assert_int_eq(gzclose(g), Z_OK);
@@ -170,7 +150,7 @@ START_TEST(parse_truncated)
     expect_parse(b, 10, SEQMNIST_IDX_ANY, SEQMNIST_IDX_ERR_TRUNCATED, "header");
     expect_parse(b, len - 1, SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_TRUNCATED, "truncated");
     /* A count near 2^32 with a short payload: truncated, not an overflow. */
-    put32(b + 4, 0xffffffffu);
+    ts_put_be32(b + 4, 0xffffffffu);
     expect_parse(b, len, SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_TRUNCATED, "truncated");
     free(b);
 }
@@ -233,7 +213,7 @@ START_TEST(parse_wrong_dims)
     expect_parse(b, len, SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_DIMS, "27x28");
     free(b);
     b = make_images(1, 28, 28, &len);
-    put32(b + 4, 0);
+    ts_put_be32(b + 4, 0);
     expect_parse(b, 16, SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_DIMS, "0 items");
     free(b);
 }
@@ -271,7 +251,7 @@ START_TEST(load_raw_split)
     write_split("train", 13);
     seqmnist_set s;
     char err[512] = "";
-    int st = seqmnist_set_load(tmpdir, "train", &s, err, sizeof err);
+    int st = seqmnist_set_load(tmp.path, "train", &s, err, sizeof err);
     ck_assert_msg(st == 0, "%s", err);
     check_split(&s, 13);
     seqmnist_set_free(&s);
@@ -288,7 +268,7 @@ START_TEST(load_dot_spelling)
     write_file("t10k-labels.idx1-ubyte", lb, ll);
     seqmnist_set s;
     char err[512] = "";
-    ck_assert_msg(seqmnist_set_load(tmpdir, "t10k", &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(seqmnist_set_load(tmp.path, "t10k", &s, err, sizeof err) == 0, "%s", err);
     check_split(&s, 4);
     seqmnist_set_free(&s);
     free(im);
@@ -300,8 +280,8 @@ END_TEST
 /* Load dir/name as `kind`, expect status `want` and a message naming the file. */
 static void expect_load(const char *name, int kind, int want, const char *needle)
 {
-    char path[256], err[512] = "";
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    char err[512] = "";
+    const char *path = ts_tmpdir_file(&tmp, name);
     seqmnist_idx v;
     unsigned char *data = (unsigned char *)1;
     int st = seqmnist_idx_load(path, kind, &v, &data, err, sizeof err);
@@ -335,7 +315,7 @@ START_TEST(load_damaged_files)
     expect_load("bad-label", SEQMNIST_IDX_LABELS, SEQMNIST_IDX_ERR_LABEL, "42");
     expect_load("does-not-exist", SEQMNIST_IDX_LABELS, SEQMNIST_IDX_ERR_IO, "cannot open");
     /* A header that declares 2^32-1 images in a small file: truncated, and cheap. */
-    put32(im + 4, 0xffffffffu);
+    ts_put_be32(im + 4, 0xffffffffu);
     write_file("huge-count", im, il);
     expect_load("huge-count", SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_TRUNCATED, "truncated");
     free(big);
@@ -354,7 +334,7 @@ START_TEST(load_count_mismatch)
     write_file("train-labels-idx1-ubyte", lb, ll);
     seqmnist_set s;
     char err[512] = "";
-    ck_assert_int_eq(seqmnist_set_load(tmpdir, "train", &s, err, sizeof err),
+    ck_assert_int_eq(seqmnist_set_load(tmp.path, "train", &s, err, sizeof err),
                      SEQMNIST_IDX_ERR_MISMATCH);
     ck_assert_msg(strstr(err, "5 images") && strstr(err, "6 labels"), "%s", err);
     free(im);
@@ -374,14 +354,14 @@ START_TEST(load_gzip)
     write_gz("train-labels-idx1-ubyte.gz", lb, ll);
     seqmnist_set s;
     char err[512] = "";
-    ck_assert_msg(seqmnist_set_load(tmpdir, "train", &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(seqmnist_set_load(tmp.path, "train", &s, err, sizeof err) == 0, "%s", err);
     check_split(&s, 11);
     seqmnist_set_free(&s);
     /* Decompressed content one byte short, and a compressed stream cut in half. */
     write_gz("short.gz", im, il - 1);
     expect_load("short.gz", SEQMNIST_IDX_IMAGES, SEQMNIST_IDX_ERR_TRUNCATED, "truncated");
-    char path[256];
-    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", tmpdir);
+    char path[sizeof tmp.file];
+    strcpy(path, ts_tmpdir_file(&tmp, "train-images-idx3-ubyte.gz"));
     FILE *f = fopen(path, "rb");
     ck_assert_ptr_nonnull(f);
     unsigned char gz[4096];
@@ -391,7 +371,7 @@ START_TEST(load_gzip)
     write_file("cut.gz", gz, n / 2);
     seqmnist_idx v;
     unsigned char *data = NULL;
-    snprintf(path, sizeof path, "%s/cut.gz", tmpdir);
+    strcpy(path, ts_tmpdir_file(&tmp, "cut.gz"));
     int st = seqmnist_idx_load(path, SEQMNIST_IDX_IMAGES, &v, &data, err, sizeof err);
     ck_assert_msg(st == SEQMNIST_IDX_ERR_GZIP || st == SEQMNIST_IDX_ERR_TRUNCATED,
                   "cut gzip: status %d: %s", st, err);

@@ -11,55 +11,42 @@
 #include "targets.h"
 #include "task.h"
 #include "test-seqmnist.h"
+#include "test-support.h"
 
-static char dir[64];
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
-}
+static ts_tmpdir tmp;
+static const char *dir = tmp.path;
 
 /* Image i has pixel (r, c) = (7 i + r + c) mod 256 and pixel (0, 0) = i mod 256, so an
  * image is identified by its first pixel; label i mod 10. */
 static void write_split(const char *prefix, uint32_t n)
 {
-    char path[128];
+    char name[64];
     size_t len = 16 + (size_t)n * 784;
     unsigned char *b = malloc(len);
     ck_assert_ptr_nonnull(b);
-    put32(b, 0x803), put32(b + 4, n), put32(b + 8, 28), put32(b + 12, 28);
+    ts_put_be32(b, 0x803), ts_put_be32(b + 4, n), ts_put_be32(b + 8, 28), ts_put_be32(b + 12, 28);
     for (size_t i = 0; i < n; i++)
         for (size_t p = 0; p < 784; p++)
             b[16 + i * 784 + p] = p == 0 ? (unsigned char)i : (unsigned char)(7 * i + p / 28 + p % 28);
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
-    fclose(f);
-    put32(b, 0x801), put32(b + 4, n);
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+    ck_assert_int_eq(ts_write_file(ts_tmpdir_file(&tmp, name), b, len), 0);
+    ts_put_be32(b, 0x801), ts_put_be32(b + 4, n);
     for (size_t i = 0; i < n; i++) b[8 + i] = (unsigned char)(i % 10);
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, 8 + n, f), 8 + n);
-    fclose(f);
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+    ck_assert_int_eq(ts_write_file(ts_tmpdir_file(&tmp, name), b, 8 + n), 0);
     free(b);
 }
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/seqmnist-task-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(ts_tmpdir_make(&tmp, "seqmnist-task"), 0);
     write_split("train", 200);
     write_split("t10k", 30);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    if (ts_tmpdir_remove(&tmp) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
 static void init(seqmnist_task *t, int kind, size_t max_train)

@@ -467,11 +467,13 @@ int ccrnn__cerebellum_predict_scaled(const char *fn, ccrnn_cerebellum *cb, size_
     return predict(fn, cb, batch, in, n_in, ctx, n_ctx, &scale, out, n_out);
 }
 
-/* |W_l|_F of every layer, recomputed only when the weights changed (their version). */
+/* |W_l|_F of the layers a delta passes through on its way back (l >= 1; the first
+ * layer's is never needed), recomputed only when the weights changed (their version). */
 static const double *weight_norms(ccrnn_cerebellum *cb)
 {
     if (!cb->w_norms_ok || cb->w_norms_version != cb->p.version) {
-        for (size_t l = 0; l < n_linear(cb); l++)
+        cb->w_norms[0] = NAN;
+        for (size_t l = 1; l < n_linear(cb); l++)
             cb->w_norms[l] = ccrnn__norm2(layer_w(cb, cb->p.values, l), cb->dims[l + 1] * cb->dims[l]);
         cb->w_norms_version = cb->p.version;
         cb->w_norms_ok = 1;
@@ -485,23 +487,27 @@ static const double *weight_norms(ccrnn_cerebellum *cb)
  * |delta_l|_F |W_l|_F (Frobenius norms, in double).  Checked before anything is
  * accumulated, so a learn that would overflow changes nothing.  Only gradients near
  * 2^126 are refused that would in fact have stayed finite. */
-static int backward_stays_finite(ccrnn_cerebellum *cb, const slot *s, size_t batch)
+static int backward_stays_finite(ccrnn_cerebellum *cb, const slot *s, size_t batch, double *inc)
 {
     /* Slack for the float-blocked sums of ccrnn__norm2. */
     const double limit = 0x1p126 / (1.0 + 1e-3), rows = sqrt((double)batch);
-    /* Non-finite gradients, kept after a failed optimizer step, are its to refuse. */
-    double room = limit - ccrnn__max_abs_finite(cb->p.grads, cb->p.count);
     const double *w = weight_norms(cb);
-    double d = ccrnn__norm2(cb->delta, batch * cb->n_out);
+    double d = ccrnn__norm2(cb->delta, batch * cb->n_out), most = 0.0;
     for (size_t l = n_linear(cb); l-- > 0;) {
         size_t k = cb->dims[l];
         double a = ccrnn__norm2(l ? slot_act(cb, s, l - 1) : s->in, batch * k);
-        if (!(d * (a > rows ? a : rows) <= room)) return 0;
+        double step = d * (a > rows ? a : rows);
+        if (!(step <= limit)) return 0;
+        most = step > most ? step : most;
         if (l == 0) break;
         d *= w[l];
         if (!(d <= limit)) return 0;
     }
-    return 1;
+    *inc = most;
+    /* Non-finite gradients, kept after a failed optimizer step, are its to refuse.  The
+     * kept bound on max |g| avoids a scan; only when too loose is the exact one taken. */
+    return most <= limit - ccrnn__params_grad_max(&cb->p) ||
+           most <= limit - ccrnn__params_grad_max_exact(&cb->p);
 }
 
 static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)
@@ -553,9 +559,11 @@ int ccrnn_cerebellum_learn(ccrnn_cerebellum *cb, size_t batch, const float *in, 
         bad |= g - g != 0.0f;
     }
     if (bad) return FAIL(CCRNN_ERR_NUMERIC, "the output gradient 2(p - t) overflows");
-    if (!backward_stays_finite(cb, s, batch))
+    double inc;
+    if (!backward_stays_finite(cb, s, batch, &inc))
         return FAIL(CCRNN_ERR_NUMERIC, "the gradients would overflow; nothing was accumulated");
     backward(cb, s, batch);
+    ccrnn__params_grads_added(&cb->p, inc);
     commit_forward(cb, k, 1);
     if (loss) *loss = sum * scale;
     return CCRNN_OK;
@@ -670,6 +678,7 @@ int ccrnn__cerebellum_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cerebell
         return st;
     }
     ccrnn__ck_copy(ck, e, n);
+    ccrnn__params_grads_reset(&cb->p, 0); /* gradients from the file */
     if (cb->mask) ccrnn__cerebellum_set_mask(cb, cb->mask); /* in place: applies it */
     ccrnn__params_written(&cb->p);
     static const struct { int param; const char *name; } settings[] = {

@@ -38,7 +38,7 @@ struct ccrnn_cortex {
     float *dgi;    /* max_t x B x G       gradients at the input-side gate pre-activations */
     float *dgh;    /* max_t x B x G       the same at the recurrent side (GRU; else = dgi) */
     float *pre;    /* B x G x 2           scratch for the gate pre-activations */
-    float *yscr;   /* B x O               scratch for the readout */
+    float *yscr;   /* max_t x B x O       scratch for the readout */
     float *carry_h, *carry_c, *next_h, *next_c; /* B x H scratch for backward */
     float *dz_end, *dz_start; /* B x Z each: the window end's gradients (ccrnn_window_end) */
 };
@@ -96,7 +96,7 @@ static int alloc_buffers(ccrnn_cortex *cx, ccrnn_plan *pl)
     cx->dgi = ccrnn__plan_take(pl, T * B, cx->G, F);
     cx->dgh = cx->cell == CCRNN_CELL_GRU ? ccrnn__plan_take(pl, T * B, cx->G, F) : cx->dgi;
     cx->pre = ccrnn__plan_take(pl, 2 * B, cx->G, F);
-    cx->yscr = ccrnn__plan_take(pl, B, cx->O, F);
+    cx->yscr = ccrnn__plan_take(pl, T * B, cx->O, F);
     cx->carry_h = ccrnn__plan_take(pl, 4 * B, cx->H, F);
     cx->dz_end = ccrnn__plan_take(pl, 2 * B, cx->Z, F);
     if (!pl->allocate || pl->failed) return 0;
@@ -446,24 +446,33 @@ static void set_bias_rows(size_t m, size_t n, const float *bias, float *c)
     for (size_t i = 0; i < m; i++) memcpy(c + i * n, bias, n * sizeof(float));
 }
 
-static void step_forward(ccrnn_cortex *cx, const float *x, size_t from, size_t to, float *act)
+/* The input side of the gate pre-activations for `rows` rows of x: x W_ih^T + b_ih, plus
+ * b_hh except for the GRU (which keeps the recurrent side apart), into out (rows x G). */
+static void project_inputs(ccrnn_cortex *cx, const float *x, size_t rows, float *out)
+{
+    size_t G = cx->G;
+    float *p = cx->p.values;
+    memcpy(out, b_ih(cx, p), G * sizeof(float));
+    if (cx->cell != CCRNN_CELL_GRU) add_bias_rows(1, G, b_hh(cx, p), out);
+    for (size_t r = 1; r < rows; r++) memcpy(out + r * G, out, G * sizeof(float));
+    ccrnn__gemm(cx->p.la, LA_N, LA_T, rows, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, out, G);
+}
+
+/* One step from slot `from` to slot `to`.  proj: the step's input side (B x G rows of
+ * project_inputs, used and overwritten), or NULL to compute it from x here. */
+static void step_forward(ccrnn_cortex *cx, const float *x, float *proj, size_t from, size_t to,
+                         float *act)
 {
     size_t B = cx->B, G = cx->G, H = cx->H;
-    float *p = cx->p.values, *pre = cx->pre, *preh = cx->pre + cx->max_b * G;
+    float *p = cx->p.values, *pre = proj ? proj : cx->pre, *preh = cx->pre + cx->max_b * G;
     const float *h_prev = slot_h(cx, from);
+    if (!proj) project_inputs(cx, x, B, pre);
     if (cx->cell == CCRNN_CELL_GRU) {
-        set_bias_rows(B, G, b_ih(cx, p), pre);
         set_bias_rows(B, G, b_hh(cx, p), preh);
-        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
         ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
         gru_cell(cx, pre, preh, h_prev, act, slot_h(cx, to));
         return;
     }
-    /* One product per weight into pre, which starts as b_ih + b_hh on every row. */
-    memcpy(pre, b_ih(cx, p), G * sizeof(float));
-    add_bias_rows(1, G, b_hh(cx, p), pre);
-    for (size_t b = 1; b < B; b++) memcpy(pre + b * G, pre, G * sizeof(float));
-    ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, cx->I, 1.0f, x, cx->I, w_ih(cx, p), cx->I, 1.0f, pre, G);
     ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
     if (cx->cell == CCRNN_CELL_LSTM)
         lstm_cell(cx, pre, slot_c(cx, from), act, slot_h(cx, to), slot_c(cx, to));
@@ -489,7 +498,7 @@ int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, 
     size_t t = cx->training ? cx->T : 0;
     size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
     float *act = row_block(cx->acts, cx, t, cx->A);
-    step_forward(cx, x, from, to, act);
+    step_forward(cx, x, NULL, from, to, act);
     const float *h = slot_h(cx, to);
     if (!ccrnn__all_finite(h, cx->B * cx->H) ||
         (cx->cell == CCRNN_CELL_LSTM && !ccrnn__all_finite(slot_c(cx, to), cx->B * cx->H)))
@@ -508,6 +517,86 @@ int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, 
         cx->T++;
     }
     cx->cur = to;
+    return CCRNN_OK;
+}
+
+/* Back to the state before a failed ccrnn_cortex_forward_steps: in training mode the
+ * window's step count and current slot (the slots beyond are unused), in inference
+ * mode the saved start state (the ping-pong slots may both have been written). */
+static void undo_steps(ccrnn_cortex *cx, size_t t0, size_t cur0)
+{
+    size_t n = cx->B * cx->H;
+    if (cx->training) {
+        cx->T = t0;
+    } else {
+        memcpy(slot_h(cx, cur0), cx->carry_h, n * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(slot_c(cx, cur0), cx->carry_c, n * sizeof(float));
+    }
+    cx->cur = cur0;
+}
+
+int ccrnn_cortex_forward_steps(ccrnn_cortex *cx, size_t steps, const float *xs, size_t xs_len,
+                               float *ys, size_t ys_len)
+{
+    REQUIRE(cx);
+    REQUIRE(xs);
+    if (steps == 0) return FAIL(CCRNN_ERR_ARG, "steps is 0");
+    if (steps > cx->max_t)
+        return FAIL(CCRNN_ERR_ARG, "steps %zu exceeds max_window (%zu)", steps, cx->max_t);
+    size_t B = cx->B, G = cx->G, H = cx->H, O = cx->O;
+    REQUIRE_LEN(xs_len, steps * B * cx->I, "xs (steps*batch*n_in)");
+    if (ys) REQUIRE_LEN(ys_len, steps * B * O, "ys (steps*batch*n_out)");
+    else if (ys_len) return FAIL(CCRNN_ERR_NULL, "ys is NULL but ys_len is %zu", ys_len);
+    if (cx->training && cx->T + steps > cx->max_t)
+        return FAIL(CCRNN_ERR_STATE, "the window holds %zu steps: %zu more exceed max_window "
+                    "(%zu); call ccrnn_cortex_begin_window", cx->T, steps, cx->max_t);
+    if (cx->training && cx->backwarded)
+        return FAIL(CCRNN_ERR_STATE, "window was already backpropagated; call "
+                    "ccrnn_cortex_begin_window");
+    if (!ccrnn__all_finite(xs, xs_len)) return FAIL(CCRNN_ERR_NUMERIC, "xs contains NaN or Inf");
+
+    size_t t0 = cx->T, cur0 = cx->cur;
+    if (!cx->training) { /* the backward scratch is free without a tape */
+        memcpy(cx->carry_h, slot_h(cx, cur0), B * H * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(cx->carry_c, slot_c(cx, cur0), B * H * sizeof(float));
+    }
+    /* The input side of every step in one product, into the gate-gradient buffer, which
+     * is free until this window's backward. */
+    project_inputs(cx, xs, steps * B, cx->dgi);
+    for (size_t s = 0; s < steps; s++) {
+        size_t t = cx->training ? cx->T : 0;
+        size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
+        step_forward(cx, xs + s * B * cx->I, cx->dgi + s * B * G, from, to,
+                     row_block(cx->acts, cx, t, cx->A));
+        if (!ccrnn__all_finite(slot_h(cx, to), B * H) ||
+            (cx->cell == CCRNN_CELL_LSTM && !ccrnn__all_finite(slot_c(cx, to), B * H))) {
+            undo_steps(cx, t0, cur0);
+            return FAIL(CCRNN_ERR_NUMERIC, "step %zu of %zu produced a non-finite state; no step "
+                        "was taken", s, steps);
+        }
+        if (ys && !cx->training) { /* the readout before the next step overwrites h */
+            float *out = cx->yscr + s * B * O;
+            set_bias_rows(B, O, b_out(cx, cx->p.values), out);
+            ccrnn__gemm(cx->p.la, LA_N, LA_T, B, O, H, 1.0f, slot_h(cx, to), H,
+                        w_out(cx, cx->p.values), H, 1.0f, out, O);
+        }
+        if (cx->training) cx->T++;
+        cx->cur = to;
+    }
+    if (ys) {
+        if (cx->training) { /* the steps' hidden states are consecutive slots: one product */
+            set_bias_rows(steps * B, O, b_out(cx, cx->p.values), cx->yscr);
+            ccrnn__gemm(cx->p.la, LA_N, LA_T, steps * B, O, H, 1.0f, slot_h(cx, t0 + 1), H,
+                        w_out(cx, cx->p.values), H, 1.0f, cx->yscr, O);
+        }
+        if (!ccrnn__all_finite(cx->yscr, ys_len)) {
+            undo_steps(cx, t0, cur0);
+            return FAIL(CCRNN_ERR_NUMERIC, "the steps produced a non-finite output; no step was "
+                        "taken");
+        }
+        memcpy(ys, cx->yscr, ys_len * sizeof(float));
+    }
+    if (cx->training) memcpy(row_block(cx->xs, cx, t0, cx->I), xs, xs_len * sizeof(float));
     return CCRNN_OK;
 }
 
@@ -672,16 +761,18 @@ static double max2(double a, double b) { return a > b ? a : b; }
  * (xs, hs or ones for a bias), so by Cauchy-Schwarz it changes by at most the product
  * of the two matrices' Frobenius norms (in double).  Checked before anything is
  * accumulated; only gradients near 2^126 are refused that would have stayed finite. */
-static int weight_grads_stay_finite(const ccrnn_cortex *cx)
+static int weight_grads_stay_finite(ccrnn_cortex *cx, double *inc)
 {
     size_t rows = cx->T * cx->B;
-    /* Non-finite gradients already there are the optimizer's to refuse. */
-    double m = ccrnn__max_abs_finite(cx->p.grads, cx->p.count);
     double grad = max2(ccrnn__norm2(cx->dgi, rows * cx->G), ccrnn__norm2(cx->dys, rows * cx->O));
     if (cx->dgh != cx->dgi) grad = max2(grad, ccrnn__norm2(cx->dgh, rows * cx->G));
     double in = max2(ccrnn__norm2(cx->xs, rows * cx->I), sqrt((double)rows));
     in = max2(in, ccrnn__norm2(slot_h(cx, 0), (cx->T + 1) * cx->B * cx->H));
-    return grad * in * (1.0 + 1e-3) <= 0x1p126 - m; /* slack for the float-blocked sums */
+    *inc = grad * in * (1.0 + 1e-3); /* slack for the float-blocked sums */
+    /* Non-finite gradients already there are the optimizer's to refuse.  The kept bound
+     * on max |g| avoids a scan; only when it is too loose is the exact maximum taken. */
+    return *inc <= 0x1p126 - ccrnn__params_grad_max(&cx->p) ||
+           *inc <= 0x1p126 - ccrnn__params_grad_max_exact(&cx->p);
 }
 
 /* Weight gradients of the whole window: one product over T*B rows per tensor. */
@@ -741,10 +832,12 @@ int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, f
         return FAIL(CCRNN_ERR_NUMERIC, "dz_end contains NaN or Inf");
     if (!backward_recurrence(cx, dz_end))
         return FAIL(CCRNN_ERR_NUMERIC, "backpropagation produced a non-finite gradient");
-    if (!weight_grads_stay_finite(cx))
+    double inc;
+    if (!weight_grads_stay_finite(cx, &inc))
         return FAIL(CCRNN_ERR_NUMERIC, "the parameter gradients would overflow; nothing was "
                     "accumulated");
     accumulate_weight_grads(cx);
+    ccrnn__params_grads_added(&cx->p, inc);
     cx->backwarded = 1;
     if (dz_start) {
         for (size_t b = 0; b < cx->B; b++) {
@@ -786,6 +879,7 @@ int ccrnn_cortex_sync(ccrnn_cortex *dst, const ccrnn_cortex *src)
     dst->B = src->B;
     memcpy(dst->p.values, src->p.values, src->p.count * sizeof(float));
     memset(dst->p.grads, 0, dst->p.count * sizeof(float));
+    ccrnn__params_grads_reset(&dst->p, 1);
     ccrnn__params_written(&dst->p);
     memcpy(slot_h(dst, 0), slot_h(src, src->cur), src->B * src->H * sizeof(float));
     memcpy(slot_c(dst, 0), slot_c(src, src->cur), src->B * src->H * sizeof(float));
@@ -847,6 +941,7 @@ int ccrnn__cortex_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cortex **out
     }
     ccrnn__ck_copy(ck, e, n);
     ccrnn__params_written(&cx->p);
+    ccrnn__params_grads_reset(&cx->p, 0); /* gradients from the file */
     /* Checked against the settings table: these cannot fail. */
     ccrnn_cortex_set_param(cx, CCRNN_PARAM_TRAINING, ccrnn__entry_number(e, n, "TRAINING"));
     ccrnn_cortex_set_param(cx, CCRNN_PARAM_THREADS, ccrnn__entry_number(e, n, "THREADS"));

@@ -9,7 +9,8 @@
 #include "linalg.h"
 
 struct ccrnn_la {
-    rntm_t rntm;
+    rntm_t rntm;   /* the handle's thread count */
+    rntm_t serial; /* one thread: products too small to gain from more (SERIAL_BELOW) */
     int threads;
 };
 
@@ -18,6 +19,8 @@ ccrnn_la *ccrnn__la_create(void)
     ccrnn_la *la = malloc(sizeof *la);
     if (!la) return NULL;
     bli_rntm_init(&la->rntm);
+    bli_rntm_init(&la->serial);
+    bli_rntm_set_num_threads(1, &la->serial);
     ccrnn__la_set_threads(la, 1);
     return la;
 }
@@ -57,6 +60,17 @@ static void scale_rows(size_t m, size_t n, float beta, float *c, size_t ldc)
     }
 }
 
+/* m*n*k above which a row-stored B is packed too (ccrnn-profile CCRNN_PROFILE_PACK=b
+ * on the paper and large configurations: packing gains 7-100 % from 64x512x2048 up and
+ * loses 2-10 % at the paper's sizes, all below 4e6). */
+#define PACK_B_ABOVE 8.0e6
+
+/* m*n*k below which a product runs on one thread whatever the handle's THREADS: BLIS's
+ * threads meet at barriers inside every call, and below this size the second thread
+ * costs more than it gains (tests/bench/ccrnn-profile --threads 1,2 --gemm ...:
+ * docs/performance.md, "Threads"). */
+#define SERIAL_BELOW 0.0 /* TODO measure */
+
 /* Products this small cost less as a plain loop than a BLIS call's set-up. */
 static int tiny(size_t m, size_t n, size_t k) { return m * n * k <= 4096; }
 
@@ -86,28 +100,31 @@ void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, flo
     op_strides(ta, lda, &rsa, &csa);
     op_strides(tb, ldb, &rsb, &csb);
     float *A = (float *)a, *B = (float *)b;
+    rntm_t *rt = la->threads > 1 && (double)m * n * k < SERIAL_BELOW ? &la->serial : &la->rntm;
     if (tiny(m, n, k)) {
         naive_gemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
     } else if (m == 1 && n > 1) {
         /* c^T (n) = op(B)^T (n x k) * op(A)^T (k): the matrix is op(B) read transposed. */
         bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, (dim_t)n, (dim_t)k, &alpha, B, csb,
-                     rsb, A, csa, &beta, c, 1, NULL, &la->rntm);
+                     rsb, A, csa, &beta, c, 1, NULL, rt);
     } else if (n == 1) {
         bli_sgemv_ex(BLIS_NO_TRANSPOSE, BLIS_NO_CONJUGATE, (dim_t)m, (dim_t)k, &alpha, A, rsa,
-                     csa, B, rsb, &beta, c, (inc_t)ldc, NULL, &la->rntm);
+                     csa, B, rsb, &beta, c, (inc_t)ldc, NULL, rt);
     } else if (k == 1) {
         if (beta != 1.0f) scale_rows(m, n, beta, c, ldc);
         bli_sger_ex(BLIS_NO_CONJUGATE, BLIS_NO_CONJUGATE, (dim_t)m, (dim_t)n, &alpha, A, rsa,
-                    B, csb, c, (inc_t)ldc, 1, NULL, &la->rntm);
+                    B, csb, c, (inc_t)ldc, 1, NULL, rt);
     } else {
         /* BLIS's small-matrix path reads a column-stored B (a transposed weight) with
          * its dot-product kernel at about half speed; packing it first is faster, and
-         * so is packing a transposed A once the output is large (measured with
-         * tests/bench/ccrnn-profile: docs/performance.md). */
-        bli_rntm_set_pack_b(tb == LA_T, &la->rntm);
-        bli_rntm_set_pack_a(ta == LA_T && m * n >= ((size_t)1 << 18), &la->rntm);
+         * so is packing a row-stored B once the product is large (the backward dg*W_hh
+         * and the cerebellum's products at H >= 512), and a transposed A once the
+         * output is large (measured with tests/bench/ccrnn-profile:
+         * docs/performance.md). */
+        bli_rntm_set_pack_b(tb == LA_T || (double)m * n * k >= PACK_B_ABOVE, rt);
+        bli_rntm_set_pack_a(ta == LA_T && m * n >= ((size_t)1 << 18), rt);
         bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
-                     A, rsa, csa, B, rsb, csb, &beta, c, (inc_t)ldc, 1, NULL, &la->rntm);
+                     A, rsa, csa, B, rsb, csb, &beta, c, (inc_t)ldc, 1, NULL, rt);
     }
 }
 

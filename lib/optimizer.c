@@ -34,6 +34,13 @@ typedef struct group {
     int frozen;
     uint64_t steps;          /* updates this group has received (Adam bias correction) */
     ccrnn_params *core;      /* the object's parameter core; NULL for host arrays */
+    /* Largest |m|, |v| and |value| as the last committed step left them, valid while
+     * `known` and the core's version is still `version` (nobody else wrote the values).
+     * They let a step prove in O(1) that it cannot produce a non-finite number, so the
+     * O(n) check pass runs only when that proof fails (see step_is_safe). */
+    int known;
+    uint64_t version;
+    double max_m, max_v, max_x;
 } group;
 
 struct ccrnn_optimizer {
@@ -225,10 +232,34 @@ static void targets(group *g, size_t i0, int mode, dest *d, float **m, float **v
     *x = mode == COMMIT ? g->values + i0 : d->x;
 }
 
-static int finish(group *g, size_t i0, size_t len, int mode, const dest *d, int has_v)
+KERNEL int finish(group *g, size_t i0, size_t len, int mode, const dest *d, int has_v)
 {
     if (mode == COMMIT) {
         memset(g->grads + i0, 0, len * sizeof(float));
+        /* The block is still in L1: its maxima for the next step's bound cost little
+         * (an integer max over the bit patterns, inlined into the vectorised kernel; all
+         * values are finite here, so no NaN test is needed). */
+        uint32_t bm = 0, bv = 0, bx = 0;
+        const float *m = g->m + i0, *v = g->v + i0, *x = g->values + i0;
+        for (size_t i = 0; i < len; i++) {
+            uint32_t a, b = 0, c;
+            memcpy(&a, &m[i], sizeof a);
+            if (has_v) memcpy(&b, &v[i], sizeof b);
+            memcpy(&c, &x[i], sizeof c);
+            a &= 0x7fffffffu;
+            b &= 0x7fffffffu;
+            c &= 0x7fffffffu;
+            bm = a > bm ? a : bm;
+            bv = b > bv ? b : bv;
+            bx = c > bx ? c : bx;
+        }
+        float fm, fv, fx;
+        memcpy(&fm, &bm, sizeof fm);
+        memcpy(&fv, &bv, sizeof fv);
+        memcpy(&fx, &bx, sizeof fx);
+        g->max_m = fm > g->max_m ? fm : g->max_m;
+        g->max_v = fv > g->max_v ? fv : g->max_v;
+        g->max_x = fx > g->max_x ? fx : g->max_x;
         return 1;
     }
     return ccrnn__all_finite(d->m, len) && ccrnn__all_finite(d->x, len) &&
@@ -341,6 +372,7 @@ static int update(const ccrnn_optimizer *opt, group *g, float coef, int mode)
 {
     double lr = opt->lr * g->lr_scale;
     uint64_t steps = g->steps + 1;
+    if (mode == COMMIT) g->max_m = g->max_v = g->max_x = 0.0;
     if (opt->kind == CCRNN_OPT_ADAM)
         return mode == COMMIT ? adam_commit(opt, g, steps, coef, lr) : adam_check(opt, g, steps, coef, lr);
     if (opt->kind == CCRNN_OPT_SGD)
@@ -375,6 +407,37 @@ static double gradient_norm(const ccrnn_optimizer *opt)
     return big * sqrt(scaled);
 }
 
+/* Whether this step provably leaves every moment and weight of group g finite, from
+ * the maxima its last commit recorded and a bound on every clipped gradient (each
+ * |g_i| <= the global norm): m, v and the weights then stay far below FLT_MAX (1e30
+ * leaves room for every rounding).  A sufficient condition only: when it fails (first
+ * step, values written by the host, host arrays, huge numbers, eps = 0) the exact
+ * O(n) check pass decides. */
+static int step_is_safe(const ccrnn_optimizer *opt, const group *g, double norm, double coef)
+{
+    if (!g->known || !g->core || g->core->version != g->version) return 0;
+    const double big = 1e30;
+    double lr = opt->lr * g->lr_scale, wd = opt->weight_decay;
+    double gb = 1.01 * norm * coef + wd * g->max_x; /* bound on each |grad * coef + wd * x| */
+    double m = g->max_m, v = g->max_v, u;           /* new moment bounds; u: |update| */
+    if (opt->kind == CCRNN_OPT_ADAM) {
+        m = opt->beta1 * m + (1.0 - opt->beta1) * gb;
+        v = opt->beta2 * v + (1.0 - opt->beta2) * gb * gb;
+        double bc1 = 1.0 - pow(opt->beta1, (double)(g->steps + 1));
+        u = opt->eps > 0.0 && bc1 > 0.0 ? lr / bc1 * m / opt->eps : INFINITY;
+    } else if (opt->kind == CCRNN_OPT_SGD) {
+        m = opt->momentum * m + gb;
+        u = lr * (m > gb ? m : gb);
+    } else {
+        v = opt->alpha * v + (1.0 - opt->alpha) * gb * gb;
+        double q = opt->eps > 0.0 ? gb / opt->eps : INFINITY;
+        m = opt->momentum * m + q;
+        u = lr * (m > q ? m : q);
+    }
+    double x = g->max_x + u;
+    return m < big && v < big && x < big && gb < 1e18;
+}
+
 int ccrnn_optimizer_step(ccrnn_optimizer *opt)
 {
     REQUIRE(opt);
@@ -387,7 +450,9 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
     unsigned fp = fast_fp_begin();
     size_t k;
     for (k = 0; k < opt->n_groups; k++)
-        if (group_hold(&opt->groups[k]) == CCRNN__UPDATE && !update(opt, &opt->groups[k], coef, CHECK))
+        if (group_hold(&opt->groups[k]) == CCRNN__UPDATE &&
+            !step_is_safe(opt, &opt->groups[k], norm, coef) &&
+            !update(opt, &opt->groups[k], coef, CHECK))
             break;
     if (k < opt->n_groups) {
         fast_fp_end(fp);
@@ -402,8 +467,12 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
             update(opt, g, coef, COMMIT);
             g->steps++;
             if (g->core) ccrnn__params_written(g->core);
+            g->known = 1;
+            g->version = g->core ? g->core->version : 0;
+            if (g->core) ccrnn__params_grads_reset(g->core, 1);
         } else if (hold == CCRNN__HOLD_ZERO) {
             memset(g->grads, 0, g->n * sizeof(float));
+            if (g->core) ccrnn__params_grads_reset(g->core, 1);
         }
     }
     fast_fp_end(fp);
@@ -414,8 +483,10 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
 int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
 {
     REQUIRE(opt);
-    for (size_t k = 0; k < opt->n_groups; k++)
+    for (size_t k = 0; k < opt->n_groups; k++) {
         memset(opt->groups[k].grads, 0, opt->groups[k].n * sizeof(float));
+        if (opt->groups[k].core) ccrnn__params_grads_reset(opt->groups[k].core, 1);
+    }
     return CCRNN_OK;
 }
 
@@ -513,6 +584,7 @@ int ccrnn__optimizer_restore(const char *fn, const ccrnn_ck *ck, ccrnn_optimizer
             opt->groups[k].lr_scale = e[at + 1].scalar.f;
             opt->groups[k].frozen = (int)e[at + 2].scalar.f;
             opt->groups[k].steps = e[at + 3].scalar.u;
+            opt->groups[k].known = 0; /* moments from a file: check the next step in full */
         }
     }
     free(e);

@@ -1,5 +1,6 @@
 /* The parameter core (params.h) and the public calls it serves for both objects:
  * flat views, zero_grad, set_values and the named-tensor calls. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src)
 {
     memcpy(dst->values, src->values, src->count * sizeof(float));
     memcpy(dst->grads, src->grads, src->count * sizeof(float));
+    dst->grad_bound = src->grads_shared ? INFINITY : src->grad_bound;
     ccrnn__la_set_threads(dst->la, ccrnn__la_threads(src->la));
     dst->hold = src->hold;
     dst->version++;
@@ -65,6 +67,23 @@ void ccrnn__params_written(ccrnn_params *p)
     p->version++;
 }
 
+double ccrnn__params_grad_max_exact(ccrnn_params *p)
+{
+    double m = ccrnn__max_abs_finite(p->grads, p->count);
+    if (!p->grads_shared) p->grad_bound = m;
+    return m;
+}
+
+double ccrnn__params_grad_max(ccrnn_params *p)
+{
+    if (!p->grads_shared && isfinite(p->grad_bound)) return p->grad_bound;
+    return ccrnn__params_grad_max_exact(p);
+}
+
+void ccrnn__params_grads_added(ccrnn_params *p, double inc) { p->grad_bound += inc; }
+
+void ccrnn__params_grads_reset(ccrnn_params *p, int known) { p->grad_bound = known ? 0.0 : INFINITY; }
+
 void ccrnn__params_set_threads(ccrnn_params *p, int threads) { ccrnn__la_set_threads(p->la, threads); }
 int ccrnn__params_threads(const ccrnn_params *p) { return ccrnn__la_threads(p->la); }
 
@@ -72,10 +91,13 @@ int ccrnn__params_threads(const ccrnn_params *p) { return ccrnn__la_threads(p->l
  * Every object struct begins with its ccrnn_params, so a handle is also a pointer to
  * its core. */
 
-static int view(const ccrnn_params *p, const float **values, float **grads, size_t *count)
+static int view(ccrnn_params *p, const float **values, float **grads, size_t *count)
 {
     if (values) *values = p->values;
-    if (grads) *grads = p->grads;
+    if (grads) {
+        *grads = p->grads;
+        p->grads_shared = 1; /* the host may write them from now on: scan before use */
+    }
     if (count) *count = p->count;
     return CCRNN_OK;
 }
@@ -83,6 +105,7 @@ static int view(const ccrnn_params *p, const float **values, float **grads, size
 static int zero_grad(ccrnn_params *p)
 {
     memset(p->grads, 0, p->count * sizeof(float));
+    ccrnn__params_grads_reset(p, 1);
     return CCRNN_OK;
 }
 
@@ -156,7 +179,7 @@ static int set_tensor(const char *fn, ccrnn_params *p, const char *name, const f
     int ccrnn_##obj##_params(type *h, const float **values, float **grads, size_t *count) \
     {                                                                                         \
         REQUIRE(h);                                                                           \
-        return view(CCORE(h), values, grads, count);                                          \
+        return view(CORE(h), values, grads, count);                                            \
     }                                                                                         \
     int ccrnn_##obj##_zero_grad(type *h)                                                      \
     {                                                                                         \

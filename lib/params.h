@@ -21,6 +21,11 @@ typedef struct ccrnn_params {
     const float *mask;
     size_t mask_offset, mask_len;
     uint64_t version;           /* changes whenever the values change */
+    /* An upper bound on max |grads| kept through zeroing and accumulation, so the
+     * overflow checks before each accumulation need no O(count) scan; INFINITY when not
+     * known.  Never trusted once the host holds the writable gradient view. */
+    double grad_bound;
+    int grads_shared;
     /* What the optimizer does with this group: CCRNN__UPDATE, or skip it and zero
      * (CCRNN__HOLD_ZERO) or keep (CCRNN__HOLD_KEEP) its gradients. */
     int hold;
@@ -51,6 +56,14 @@ CCRNN_HIDDEN void ccrnn__params_free(ccrnn_params *p);
 CCRNN_HIDDEN void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src);
 /* After any write of the values: re-apply the mask, bump the version. */
 CCRNN_HIDDEN void ccrnn__params_written(ccrnn_params *p);
+/* Upper bound on max |grads| over the finite gradients (a scan when none is known). */
+CCRNN_HIDDEN double ccrnn__params_grad_max(ccrnn_params *p);
+/* The exact max |grads| over the finite gradients (a scan; refreshes the bound). */
+CCRNN_HIDDEN double ccrnn__params_grad_max_exact(ccrnn_params *p);
+/* After adding to the gradients: every one grew by at most `inc` in magnitude. */
+CCRNN_HIDDEN void ccrnn__params_grads_added(ccrnn_params *p, double inc);
+/* After setting every gradient to zero (or to an unknown value: `known` 0). */
+CCRNN_HIDDEN void ccrnn__params_grads_reset(ccrnn_params *p, int known);
 /* THREADS for _set_param / _get_param. */
 CCRNN_HIDDEN void ccrnn__params_set_threads(ccrnn_params *p, int threads);
 CCRNN_HIDDEN int ccrnn__params_threads(const ccrnn_params *p);

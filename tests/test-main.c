@@ -18,6 +18,7 @@ static const ts_suite_fn suites[] = {
     errors_attack_suite,
     activation_suite,
     window_end_suite,
+    forward_steps_suite,
 };
 
 int main(int argc, char **argv)

@@ -26,6 +26,7 @@ Suite *errors_misc_suite(void);
 Suite *errors_checkpoint_suite(void);
 Suite *window_end_suite(void);
 Suite *errors_attack_suite(void);
+Suite *forward_steps_suite(void);
 
 /* Assert a call's status, naming the call, the code and the library's message. */
 #define CK_STATUS(call, want)                                                            \

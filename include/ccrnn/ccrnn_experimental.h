@@ -29,6 +29,21 @@ extern "C" {
  * Errors: NULL, SHAPE (sizes differ, batch too large). */
 CCRNN_API int ccrnn_cortex_sync(ccrnn_cortex *dst, const ccrnn_cortex *src);
 
+/* Several timesteps in one call (since 0.2, experimental).
+ *
+ * The same as `steps` calls of ccrnn_cortex_forward with the inputs xs (steps*batch*n_in
+ * values, step after step) and the outputs ys (steps*batch*n_out values, or NULL with
+ * ys_len = 0), but the input projection x W_ih^T of all steps is one matrix product,
+ * and in training mode so is the readout: for hosts that hold a window's inputs ahead
+ * (batch training).  The outputs equal the step-wise calls' up to rounding (the
+ * products have other shapes).  steps is 1..max_window; in training mode the window
+ * must have room for them.  Steps are taken all or none: on NUMERIC (a non-finite
+ * state or output at any step) the state, the window and ys are as before the call.
+ * Errors: NULL, SHAPE, ARG (steps 0 or above max_window), STATE (window full or
+ * already backpropagated), NUMERIC. */
+CCRNN_API int ccrnn_cortex_forward_steps(ccrnn_cortex *cx, size_t steps, const float *xs,
+                                         size_t xs_len, float *ys, size_t ys_len);
+
 #ifdef __cplusplus
 }
 #endif

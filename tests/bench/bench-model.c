@@ -23,6 +23,8 @@
 
 #include "bench-model.h"
 
+#include <ccrnn/ccrnn_experimental.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +60,7 @@ const bench_config *bench_configs(int quick, size_t *count)
 size_t bench_windows(const bench_config *c) { return (c->seq + c->T - 1) / c->T; }
 
 const char *const bench_call_names[N_BENCH_CALLS] = {
-    "ccrnn_cortex_reset", "ccrnn_cortex_begin_window", "ccrnn_cortex_forward",
+    "ccrnn_cortex_reset", "ccrnn_cortex_begin_window", "ccrnn_cortex_forward[_steps]",
     "ccrnn_loss_mse", "ccrnn_cortex_output_grad", "ccrnn_synthetic_gradient",
     "ccrnn_cortex_backward", "ccrnn_synthetic_gradient_learn", "ccrnn_optimizer_step"};
 
@@ -213,7 +215,7 @@ static void alloc_data(bench_model *m)
     const bench_config *c = m->c;
     m->x = bench_xmalloc(c->seq * c->B * c->I * sizeof(float));
     m->target = bench_xmalloc(c->seq * c->B * c->O * sizeof(float));
-    m->y = bench_xmalloc(c->B * c->O * sizeof(float));
+    m->y = bench_xmalloc(c->T * c->B * c->O * sizeof(float)); /* a window's outputs */
     m->dy = bench_xmalloc(c->B * c->O * sizeof(float));
     m->dz_end = bench_xmalloc(c->B * 2 * c->H * sizeof(float));
     m->dz_start = bench_xmalloc(c->B * 2 * c->H * sizeof(float));
@@ -226,6 +228,10 @@ void bench_model_create(bench_model *m, const bench_config *c, int threads)
     size_t window = c->kind == KIND_BATCH ? c->T : 1;
     memset(m, 0, sizeof *m);
     m->c = c;
+    /* CCRNN_BENCH_STEPWISE=1: one ccrnn_cortex_forward per step (the 0.2 procedure),
+     * to measure what ccrnn_cortex_forward_steps gains. */
+    const char *sw = getenv("CCRNN_BENCH_STEPWISE");
+    m->stepwise = sw && *sw && strcmp(sw, "0") != 0;
     bench_check(ccrnn_cortex_create(CCRNN_CELL_LSTM, c->I, c->H, c->O, c->B, window, 1, &m->cx),
           "ccrnn_cortex_create");
     bench_check(ccrnn_cortex_set_param(m->cx, CCRNN_PARAM_THREADS, threads), "cortex THREADS");
@@ -252,16 +258,25 @@ void bench_model_destroy(bench_model *m)
     free(m->x); free(m->target); free(m->y); free(m->dy); free(m->dz_end); free(m->dz_start);
 }
 
+/* Loss and output gradient of global step t, the s-th of a window of `len`, whose
+ * output is at y. */
+static void step_loss(bench_model *m, size_t t, size_t s, size_t len, const float *y)
+{
+    const bench_config *c = m->c;
+    size_t ny = c->B * c->O;
+    /* F.mse_loss over the window: the mean over B x len x O values. */
+    RUN(CALL_LOSS, ccrnn_loss_mse(y, m->target + t * ny, ny, c->O, NULL, 0,
+                                  (double)(ny * len), m->dy, NULL));
+    RUN(CALL_OUTPUT_GRAD, ccrnn_cortex_output_grad(m->cx, s, m->dy, ny));
+}
+
 /* Forward, loss and output gradient of global step t, the s-th of a window of `len`. */
 static void train_step(bench_model *m, size_t t, size_t s, size_t len)
 {
     const bench_config *c = m->c;
     size_t nx = c->B * c->I, ny = c->B * c->O;
     RUN(CALL_FORWARD, ccrnn_cortex_forward(m->cx, m->x + t * nx, nx, m->y, ny));
-    /* F.mse_loss over the window: the mean over B x len x O values. */
-    RUN(CALL_LOSS, ccrnn_loss_mse(m->y, m->target + t * ny, ny, c->O, NULL, 0,
-                                  (double)(ny * len), m->dy, NULL));
-    RUN(CALL_OUTPUT_GRAD, ccrnn_cortex_output_grad(m->cx, s, m->dy, ny));
+    step_loss(m, t, s, len, m->y);
 }
 
 /* The end of a window: synthetic gradient in, backward, cerebellum learns the start. */
@@ -286,7 +301,16 @@ static void run_batch(bench_model *m)
     for (size_t w = 0; w < c->seq; w += c->T) {
         size_t len = w + c->T <= c->seq ? c->T : c->seq - w;
         RUN(CALL_BEGIN_WINDOW, ccrnn_cortex_begin_window(m->cx));
-        for (size_t s = 0; s < len; s++) train_step(m, w + s, s, len);
+        if (m->stepwise) {
+            for (size_t s = 0; s < len; s++) train_step(m, w + s, s, len);
+        } else {
+            /* The host holds the window's inputs, as PyTorch's nn.LSTM does: one call
+             * for the window's forward (its input projection is one product). */
+            size_t nx = c->B * c->I, ny = c->B * c->O;
+            RUN(CALL_FORWARD, ccrnn_cortex_forward_steps(m->cx, len, m->x + w * nx, len * nx, m->y,
+                                                         len * ny));
+            for (size_t s = 0; s < len; s++) step_loss(m, w + s, s, len, m->y + s * ny);
+        }
         close_window(m);
     }
     RUN(CALL_OPTIMIZER_STEP, ccrnn_optimizer_step(m->opt));

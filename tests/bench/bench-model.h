@@ -41,8 +41,9 @@ typedef struct bench_model {
     ccrnn_cerebellum *cb;     /* NULL for the cRNN and for inference */
     ccrnn_optimizer *opt;
     float *x, *target;        /* seq x B x I inputs, seq x B x O targets (step-major) */
-    float *y, *dy;            /* B x O */
+    float *y, *dy;            /* T x B x O (a window's outputs), B x O */
     float *dz_end, *dz_start; /* B x 2H */
+    int stepwise;             /* CCRNN_BENCH_STEPWISE: ccrnn_cortex_forward per step */
 } bench_model;
 
 void bench_model_create(bench_model *m, const bench_config *c, int threads);

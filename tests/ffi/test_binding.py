@@ -173,6 +173,24 @@ class CortexTest(unittest.TestCase):
             y = cx.forward(np.zeros(3, F))
             self.assertEqual(y.shape, (1, 2))
 
+    def test_forward_steps_matches_forward(self):
+        rng = self.rng
+        xs = rand(rng, 3, 2, 3)
+        with ccrnn.Cortex("gru", 3, 4, 2, max_batch=2, max_window=3, seed=4) as a, \
+                ccrnn.Cortex("gru", 3, 4, 2, max_batch=2, max_window=3, seed=4) as b:
+            a.reset(2)
+            b.reset(2)
+            ys = np.stack([a.forward(x) for x in xs])
+            np.testing.assert_allclose(b.forward_steps(xs), ys, rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(b.get_state(), a.get_state(), rtol=1e-6, atol=1e-7)
+            self.assertEqual(b.window_length, 3)
+            with self.assertRaises(ccrnn.StateError):
+                b.forward_steps(xs[:1])  # the window is full
+            b.begin_window()
+            self.assertIsNone(b.forward_steps(xs[:2], output=False))
+            with self.assertRaises(ccrnn.ShapeError):
+                b.forward_steps(xs[0])  # not (steps, batch, n_in)
+
     def test_clone_is_independent(self):
         rng = self.rng
         with ccrnn.Cortex("lstm", 2, 4, 2, max_batch=2, max_window=2, seed=9) as cx:

@@ -27,7 +27,7 @@ from .errors import LibraryError, error_for
 
 # The header this binding mirrors (CCRNN_VERSION_NUMBER of include/ccrnn/ccrnn_version.h).
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 2
+HEADER_VERSION_MINOR = 3
 HEADER_VERSION_PATCH = 0
 HEADER_VERSION_NUMBER = (HEADER_VERSION_MAJOR * 10000 + HEADER_VERSION_MINOR * 100
                          + HEADER_VERSION_PATCH)
@@ -79,6 +79,7 @@ PROTOTYPES = {
     "ccrnn_cortex_reset": (c_int, [CX, size_t]),
     "ccrnn_cortex_begin_window": (c_int, [CX]),
     "ccrnn_cortex_forward": (c_int, [CX, FLOATP, size_t, FLOATP, size_t]),
+    "ccrnn_cortex_forward_steps": (c_int, [CX, size_t, FLOATP, size_t, FLOATP, size_t]),
     "ccrnn_cortex_output_grad": (c_int, [CX, size_t, FLOATP, size_t]),
     "ccrnn_cortex_hidden_grad": (c_int, [CX, size_t, FLOATP, size_t]),
     "ccrnn_cortex_backward": (c_int, [CX, FLOATP, size_t, FLOATP, size_t]),

@@ -152,6 +152,22 @@ class Cortex(Attachable):
         check(lib.ccrnn_cortex_forward(self._p(), px, x.size, py, y.size))
         return y
 
+    def forward_steps(self, xs, out=None, output=True):
+        """Several timesteps in one call (experimental, ccrnn_cortex_forward_steps):
+        xs (steps, batch, n_in); returns ys (steps, batch, n_out), or None when
+        output=False.  The same as forward per step, with the input projection of all
+        steps in one product; all steps are taken or none."""
+        where = "Cortex.forward_steps"
+        xs = np.asarray(xs)
+        steps = xs.shape[0] if xs.ndim == 3 else 0
+        pxs = check_in(where, "xs", xs, (steps, self._batch, self.n_in))
+        if not output:
+            check(lib.ccrnn_cortex_forward_steps(self._p(), steps, pxs, xs.size, None, 0))
+            return None
+        ys, pys = check_out(where, "out", out, (steps, self._batch, self.n_out))
+        check(lib.ccrnn_cortex_forward_steps(self._p(), steps, pxs, xs.size, pys, ys.size))
+        return ys
+
     def output_grad(self, step, dy):
         """Add dL/dy (batch, n_out) for `step` of the current window."""
         pd = check_in("Cortex.output_grad", "dy", dy, (self._batch, self.n_out))

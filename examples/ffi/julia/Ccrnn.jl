@@ -79,7 +79,7 @@ const CCRNN_GROUP_LR_SCALE = 0
 const CCRNN_GROUP_FROZEN = 1
 
 # The header this file mirrors (CCRNN_VERSION_NUMBER).
-const HEADER_VERSION_NUMBER = 200
+const HEADER_VERSION_NUMBER = 300
 
 # ---- raw wrappers: one per header function, in header order --------------------------
 # Handles are Ptr{Cvoid}; T* is Ptr{T} (pass an array, a Ref or C_NULL).
@@ -114,6 +114,9 @@ ccrnn_cortex_begin_window(cx) =
 ccrnn_cortex_forward(cx, x, nx, y, ny) =
     ccall((:ccrnn_cortex_forward, libccrnn), Cint,
           (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Ptr{Cfloat}, Csize_t), cx, x, nx, y, ny)
+ccrnn_cortex_forward_steps(cx, steps, xs, nxs, ys, nys) =
+    ccall((:ccrnn_cortex_forward_steps, libccrnn), Cint,
+          (Ptr{Cvoid}, Csize_t, Ptr{Cfloat}, Csize_t, Ptr{Cfloat}, Csize_t), cx, steps, xs, nxs, ys, nys)
 ccrnn_cortex_output_grad(cx, step, dy, n) =
     ccall((:ccrnn_cortex_output_grad, libccrnn), Cint,
           (Ptr{Cvoid}, Csize_t, Ptr{Cfloat}, Csize_t), cx, step, dy, n)

@@ -6,7 +6,7 @@
 #   examples/caption/reproduce.sh [--quick] [--jobs N]
 #
 #   --quick   a smoke run in seconds (synthetic digits, 2 epochs, tiny sizes); writes
-#             into $OUT/quick instead
+#             only into $RESULTS/caption (default results/quick/caption), never docs/
 #   --jobs N  train up to N runs at once (the results do not depend on N; default 1)
 #
 # Environment: BUILD (default build), DATA (MNIST IDX folder, default data/mnist,
@@ -32,7 +32,7 @@ prog="$build/examples/caption/caption"
 if [ "$quick" = 1 ]; then
     exec "$prog" --synthetic --epochs 2 --seeds 2 --bptt 3,full --embed 16 --hidden 16 \
         --cb-width 32 --batch 50 --train-images 150 --valid-images 30 --test-images 30 \
-        --samples 3 --jobs "$jobs" --out "$out/quick"
+        --samples 3 --jobs "$jobs" --out "${RESULTS:-results/quick}/caption"
 fi
 if ! ls "$data"/train-images*idx3-ubyte* >/dev/null 2>&1; then
     "$(dirname "$0")/../seqmnist/get-mnist.sh" --out "$data"

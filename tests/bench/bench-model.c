@@ -201,7 +201,8 @@ double bench_unit_flops(const bench_config *c)
 static void set_optimizer(bench_model *m)
 {
     /* As the references: Adam(lr 1e-3, betas (0.9, 0.98), eps 1e-9); the batch
-     * procedure clips the global norm at 1, torch_online.py does not clip. */
+     * procedure clips the global norm at 1, the online one does not (as
+     * tests/bench/torch-reference.py online). */
     bench_check(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_LR, 1e-3), "LR");
     bench_check(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA1, 0.9), "BETA1");
     bench_check(ccrnn_optimizer_set_param(m->opt, CCRNN_PARAM_BETA2, 0.98), "BETA2");
@@ -293,7 +294,7 @@ static void close_window(bench_model *m)
     RUN(CALL_LEARN, ccrnn_synthetic_gradient_learn(m->cb, m->cx, NULL, 0, m->dz_start, nz, NULL));
 }
 
-/* One training batch of torch_ccrnn.py: windows of T steps, one optimizer step. */
+/* One training batch (torch-reference.py batch): windows of T steps, one optimizer step. */
 static void run_batch(bench_model *m)
 {
     const bench_config *c = m->c;
@@ -316,7 +317,7 @@ static void run_batch(bench_model *m)
     RUN(CALL_OPTIMIZER_STEP, ccrnn_optimizer_step(m->opt));
 }
 
-/* One step of torch_online.py: learn = 1 is a window of one step with an update. */
+/* One online step (torch-reference.py online): learn = 1 is a window of one step with an update. */
 static void run_online_step(bench_model *m, size_t t)
 {
     const bench_config *c = m->c;

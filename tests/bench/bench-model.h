@@ -1,7 +1,7 @@
-/* Shared by ccrnn-bench and ccrnn-profile: the issue 5 configurations, their FLOP
- * counts, and the training/inference procedures of the PyTorch reference benchmarks
- * torch_ccrnn.py and torch_online.py (docs/performance.md §Method) driven through the
- * public API. */
+/* Shared by ccrnn-bench and ccrnn-profile: the benchmark configurations, their FLOP
+ * counts, and the training/inference procedures of the project's PyTorch reference
+ * (tests/bench/torch-reference.py, batch and online modes; docs/performance.md
+ * §Method) driven through the public API. */
 #ifndef CCRNN_BENCH_MODEL_H
 #define CCRNN_BENCH_MODEL_H
 

@@ -1,8 +1,10 @@
 /* The replacement allocator of alloc_counter.h. */
 #define _GNU_SOURCE 1
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "alloc_counter.h"
 
@@ -11,6 +13,19 @@ extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t n);
 extern void __libc_free(void *p);
 extern void *__libc_memalign(size_t align, size_t n);
+
+void ex_alloc_book_caller(ex_alloc_callers *t, const void *caller)
+{
+    Dl_info info;
+    const char *name = dladdr(caller, &info) && info.dli_fname ? info.dli_fname : "?";
+    for (int i = 0; i < EX_ALLOC_CALLERS; i++) {
+        if (!t->name[i]) t->name[i] = name;
+        if (t->name[i] == name || !strcmp(t->name[i], name)) {
+            __atomic_add_fetch(&t->count[i], 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+}
 
 void *malloc(size_t n)
 {

@@ -12,7 +12,6 @@
  * Usage: mujoco-reach-no-alloc [MJCF]   (default: the example's arm2.xml) */
 #define _GNU_SOURCE 1
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,26 +25,16 @@
 #define MUJOCO_REACH_MJCF "arm2.xml"
 #endif
 
-#define MAX_CALLERS 8
 static int counting;
 static unsigned long total;
-static const char *caller_names[MAX_CALLERS];
-static unsigned long caller_counts[MAX_CALLERS];
+static ex_alloc_callers callers;
 
 void ex_alloc_event(int kind, const void *ret)
 {
     (void)kind;
-    Dl_info info;
     if (!__atomic_load_n(&counting, __ATOMIC_RELAXED)) return;
     __atomic_add_fetch(&total, 1, __ATOMIC_RELAXED);
-    const char *name = dladdr(ret, &info) && info.dli_fname ? info.dli_fname : "?";
-    for (int i = 0; i < MAX_CALLERS; i++) {
-        if (!caller_names[i]) caller_names[i] = name;
-        if (caller_names[i] == name || !strcmp(caller_names[i], name)) {
-            __atomic_add_fetch(&caller_counts[i], 1, __ATOMIC_RELAXED);
-            return;
-        }
-    }
+    ex_alloc_book_caller(&callers, ret);
 }
 
 /* One reach; counting on around every tick when `count` is set. */
@@ -88,8 +77,7 @@ int main(int argc, char **argv)
         return 1;
     }
     total = 0;
-    memset(caller_counts, 0, sizeof caller_counts);
-    memset(caller_names, 0, sizeof caller_names);
+    memset(&callers, 0, sizeof callers);
     reach_task_defaults(&task);
     if (plant_open(&p, argc > 1 ? argv[1] : MUJOCO_REACH_MJCF, &task)) return 1;
     if (ctl_create(&cfg, &c)) return 1;
@@ -105,7 +93,7 @@ int main(int argc, char **argv)
     }
     printf("%zu training ticks and %zu inference ticks (libccrnn calls and mj_step): "
            "%lu allocation events\n", 20 * task.ticks, 8 * task.ticks, total);
-    for (int i = 0; i < MAX_CALLERS && caller_names[i]; i++)
-        printf("    called from %s: %lu\n", caller_names[i], caller_counts[i]);
+    for (int i = 0; i < EX_ALLOC_CALLERS && callers.name[i]; i++)
+        printf("    called from %s: %lu\n", callers.name[i], callers.count[i]);
     return total ? 1 : 0;
 }

@@ -162,6 +162,13 @@ int ts_same_bytes(const void *a, size_t na, const void *b, size_t nb)
     return na == nb && memcmp(a, b, na) == 0;
 }
 
+unsigned ts_byte(ts_input *in)
+{
+    if (!in->n) return 0;
+    in->n--;
+    return *in->p++;
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 int ts_all_finite(const float *x, size_t n)

@@ -74,6 +74,15 @@ size_t ts_ckpt_entry(const unsigned char *buf, size_t n, const char *name);
 /* 1 when the two buffers hold the same bytes. */
 int ts_same_bytes(const void *a, size_t na, const void *b, size_t nb);
 
+/* A fuzz target's input, consumed a byte at a time. */
+typedef struct ts_input {
+    const uint8_t *p;
+    size_t n;
+} ts_input;
+
+/* The next byte, or 0 once the input is used up. */
+unsigned ts_byte(ts_input *in);
+
 /* ---- numbers ------------------------------------------------------------------------- */
 /* 1 when no element is NaN or infinite. */
 int ts_all_finite(const float *x, size_t n);

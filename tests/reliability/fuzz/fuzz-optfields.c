@@ -31,23 +31,11 @@ static ccrnn_optimizer *make(int kind)
     return opt;
 }
 
-typedef struct input {
-    const uint8_t *p;
-    size_t n;
-} input;
-
-static unsigned next(input *in)
-{
-    if (!in->n) return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static double pick_double(input *in, double keep)
+static double pick_double(ts_input *in, double keep)
 {
     static const double palette[16] = {0.0, -0.0, 1e-45, 1e-30, 1e-8, 0.5, 0.9, 0.999, 1.0,
                                        1.5, 1e6, 1e19, 3e38, 1e300, 0x1p-1074, -1.0};
-    unsigned b = next(in);
+    unsigned b = ts_byte(in);
     if (b < 128) return keep;
     if (b < 144) return palette[b - 128];
     if (b == 144) return NAN;
@@ -56,11 +44,11 @@ static double pick_double(input *in, double keep)
     return (double)(b - 147) / 16.0;
 }
 
-static uint64_t pick_u64(input *in, uint64_t keep)
+static uint64_t pick_u64(ts_input *in, uint64_t keep)
 {
     static const uint64_t palette[8] = {0, 1, 2, 1000, UINT64_MAX, UINT64_MAX - 1,
                                         (uint64_t)1 << 53, (uint64_t)1 << 63};
-    unsigned b = next(in);
+    unsigned b = ts_byte(in);
     return b < 128 ? keep : b < 136 ? palette[b - 128] : (uint64_t)b;
 }
 
@@ -89,12 +77,12 @@ static unsigned char *save(const ccrnn_optimizer *opt, size_t *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    input in = {data, size};
-    int kind = (int)(next(&in) % 3);
+    ts_input in = {data, size};
+    int kind = (int)(ts_byte(&in) % 3);
     for (size_t i = 0; i < 5; i++) v0[i] = 0.1f * (float)i - 0.2f, g0[i] = 0.05f;
     for (size_t i = 0; i < 3; i++) v1[i] = 1.0f - (float)i, g1[i] = -0.1f;
     ccrnn_optimizer *opt = make(kind);
-    for (unsigned s = next(&in) % 3; s > 0; s--) {
+    for (unsigned s = ts_byte(&in) % 3; s > 0; s--) {
         if (ccrnn_optimizer_step(opt)) abort();
         for (size_t i = 0; i < 5; i++) g0[i] = 0.05f;
         for (size_t i = 0; i < 3; i++) g1[i] = -0.1f;
@@ -120,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 put_f64(ck + off, pick_double(&in, get_f64(ck + off)));
                 off += 8;
             } else {
-                unsigned b = next(&in);
+                unsigned b = ts_byte(&in);
                 if (b >= 128) {
                     moments_edited = 1;
                     float f = (float)pick_double(&in, 0.0);

@@ -19,23 +19,11 @@
 
 enum { I = 2, H = 3, O = 2, MAXB = 2, MAXT = 3, W = 4, MAXZ = 2 * H };
 
-typedef struct input {
-    const uint8_t *p;
-    size_t n;
-} input;
-
-static unsigned next(input *in)
-{
-    if (!in->n) return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static float value(input *in)
+static float value(ts_input *in)
 {
     static const float palette[16] = {0.0f, 1.0f, -1.0f, 0.5f, 3e38f, -3e38f, 1e19f, 1e-40f,
                                       -1e-30f, 1e30f, 2.0f, -0.25f, 0.0f, 0.0f, 0.0f, 0.0f};
-    unsigned b = next(in);
+    unsigned b = ts_byte(in);
     if (b < 200) return ((float)b - 100.0f) / 50.0f;
     if (b < 216) return palette[b - 200];
     if (b == 216) return (float)NAN;
@@ -43,18 +31,18 @@ static float value(input *in)
     return ((float)b - 236.0f) * 1e6f;
 }
 
-static void fill(input *in, float *x, size_t n)
+static void fill(ts_input *in, float *x, size_t n)
 {
     /* Mostly one value repeated with small variations: fewer bytes per call. */
     float base = value(in);
-    unsigned mode = next(in) & 3u;
+    unsigned mode = ts_byte(in) & 3u;
     for (size_t i = 0; i < n; i++) x[i] = mode == 0 ? value(in) : base * (float)(1 + (i & mode));
 }
 
 /* A size that is right, or wrong by one (both directions), from one byte. */
-static size_t size_arg(input *in, size_t right)
+static size_t size_arg(ts_input *in, size_t right)
 {
-    unsigned b = next(in);
+    unsigned b = ts_byte(in);
     return b < 240 ? right : b < 248 ? right + 1 : right - 1;
 }
 
@@ -122,17 +110,17 @@ static void unsnap(snapshot *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    input in = {data, size};
+    ts_input in = {data, size};
     model m;
-    int cell = (int)(next(&in) % 3);
+    int cell = (int)(ts_byte(&in) % 3);
     if (ccrnn_cortex_create(cell, I, H, O, MAXB, MAXT, 1, &m.cx)) abort();
     ccrnn_cortex_shape(m.cx, NULL, NULL, NULL, NULL, &m.Z, NULL, NULL);
     if (ccrnn_cerebellum_create(m.Z, 0, m.Z, 1, W, MAXB, 2, 0, &m.cb)) abort();
-    if (ccrnn_optimizer_create((int)(next(&in) % 3), &m.opt) ||
+    if (ccrnn_optimizer_create((int)(ts_byte(&in) % 3), &m.opt) ||
         ccrnn_optimizer_add_cortex(m.opt, m.cx, NULL) ||
         ccrnn_optimizer_add_cerebellum(m.opt, m.cb, NULL))
         abort();
-    if (next(&in) & 1u) ccrnn_optimizer_set_param(m.opt, CCRNN_PARAM_CLIP_NORM, 1.0);
+    if (ts_byte(&in) & 1u) ccrnn_optimizer_set_param(m.opt, CCRNN_PARAM_CLIP_NORM, 1.0);
     float a[MAXT * MAXB * MAXZ + 8], b[MAXT * MAXB * MAXZ + 8];
     double loss;
     for (int calls = 0; in.n > 0 && calls < 64; calls++) {
@@ -143,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ccrnn_cortex_get_param(m.cx, CCRNN_PARAM_TRAINING, &training);
         snapshot before, after;
         snap(&m, &before);
-        unsigned op = next(&in) % 14, allowed = S(CCRNN_OK);
+        unsigned op = ts_byte(&in) % 14, allowed = S(CCRNN_OK);
         size_t expect_steps = T; /* the window length after a successful call */
         int st;
         switch (op) {
@@ -155,16 +143,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 1: /* output gradient */
             fill(&in, a, B * O);
-            st = ccrnn_cortex_output_grad(m.cx, next(&in) % (MAXT + 1), a, size_arg(&in, B * O));
+            st = ccrnn_cortex_output_grad(m.cx, ts_byte(&in) % (MAXT + 1), a, size_arg(&in, B * O));
             allowed |= S(CCRNN_ERR_SHAPE) | S(CCRNN_ERR_STATE) | S(CCRNN_ERR_ARG) | S(CCRNN_ERR_NUMERIC);
             break;
         case 2: /* hidden gradient */
             fill(&in, a, B * H);
-            st = ccrnn_cortex_hidden_grad(m.cx, next(&in) % (MAXT + 1), a, size_arg(&in, B * H));
+            st = ccrnn_cortex_hidden_grad(m.cx, ts_byte(&in) % (MAXT + 1), a, size_arg(&in, B * H));
             allowed |= S(CCRNN_ERR_SHAPE) | S(CCRNN_ERR_STATE) | S(CCRNN_ERR_ARG) | S(CCRNN_ERR_NUMERIC);
             break;
         case 3: { /* backward, with or without dz_end */
-            int with_end = (int)(next(&in) & 1u);
+            int with_end = (int)(ts_byte(&in) & 1u);
             fill(&in, a, B * m.Z);
             st = ccrnn_cortex_backward(m.cx, with_end ? a : NULL, with_end ? size_arg(&in, B * m.Z) : 0,
                                        b, size_arg(&in, B * m.Z));
@@ -180,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             expect_steps = 0;
             break;
         case 6:
-            st = ccrnn_cortex_reset(m.cx, next(&in) % (MAXB + 2));
+            st = ccrnn_cortex_reset(m.cx, ts_byte(&in) % (MAXB + 2));
             allowed |= S(CCRNN_ERR_ARG);
             expect_steps = 0;
             break;
@@ -191,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             expect_steps = 0;
             break;
         case 8: {
-            double v = (double)(next(&in) % 3) * 0.5;
+            double v = (double)(ts_byte(&in) % 3) * 0.5;
             st = ccrnn_cortex_set_param(m.cx, CCRNN_PARAM_TRAINING, v);
             allowed |= S(CCRNN_ERR_ARG);
             expect_steps = v == training ? T : 0;
@@ -199,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 9: {
             static const double scales[4] = {1.0, 0.1, 1e300, -1e30};
-            st = ccrnn_synthetic_gradient(m.cb, m.cx, NULL, 0, scales[next(&in) & 3u], b,
+            st = ccrnn_synthetic_gradient(m.cb, m.cx, NULL, 0, scales[ts_byte(&in) & 3u], b,
                                           size_arg(&in, B * m.Z));
             allowed |= S(CCRNN_ERR_SHAPE) | S(CCRNN_ERR_NUMERIC);
             break;
@@ -210,10 +198,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             allowed |= S(CCRNN_ERR_SHAPE) | S(CCRNN_ERR_NUMERIC);
             break;
         case 11: { /* the cerebellum on its own, at any batch */
-            size_t nb = 1 + next(&in) % MAXB;
+            size_t nb = 1 + ts_byte(&in) % MAXB;
             fill(&in, a, nb * m.Z);
             fill(&in, b, nb * m.Z);
-            if (next(&in) & 1u)
+            if (ts_byte(&in) & 1u)
                 st = ccrnn_cerebellum_predict(m.cb, nb, a, nb * m.Z, NULL, 0, b, size_arg(&in, nb * m.Z));
             else
                 st = ccrnn_cerebellum_learn(m.cb, nb, a, nb * m.Z, NULL, 0, b, size_arg(&in, nb * m.Z), &loss);
@@ -228,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             float *g;
             size_t n;
             ccrnn_cortex_params(m.cx, NULL, &g, &n);
-            size_t i = next(&in) % n;
+            size_t i = ts_byte(&in) % n;
             g[i] = value(&in);
             st = CCRNN_OK;
             break;

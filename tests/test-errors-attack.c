@@ -67,20 +67,16 @@ typedef struct bytes {
 static bytes cb_bytes(const ccrnn_cerebellum *cb)
 {
     bytes b;
-    CK_OK(ccrnn_cerebellum_save_mem(cb, NULL, 0, &b.n));
-    b.p = malloc(b.n);
-    ck_assert_ptr_nonnull(b.p);
-    CK_OK(ccrnn_cerebellum_save_mem(cb, b.p, b.n, &b.n));
+    b.p = ts_save_cerebellum(cb, &b.n);
+    ck_assert_msg(b.p != NULL, "saving the cerebellum failed: %s", ccrnn_last_error());
     return b;
 }
 
 static bytes opt_bytes(const ccrnn_optimizer *opt)
 {
     bytes b;
-    CK_OK(ccrnn_optimizer_save_mem(opt, NULL, 0, &b.n));
-    b.p = malloc(b.n);
-    ck_assert_ptr_nonnull(b.p);
-    CK_OK(ccrnn_optimizer_save_mem(opt, b.p, b.n, &b.n));
+    b.p = ts_save_optimizer(opt, &b.n);
+    ck_assert_msg(b.p != NULL, "saving the optimizer failed: %s", ccrnn_last_error());
     return b;
 }
 

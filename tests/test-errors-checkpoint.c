@@ -30,10 +30,8 @@ static void teardown(void)
 /* A saved checkpoint in a fresh allocation; *n receives its size. */
 static unsigned char *saved_cortex(size_t *n)
 {
-    ck_assert_int_eq(ccrnn_cortex_save_mem(cx, NULL, 0, n), 0);
-    unsigned char *buf = malloc(*n);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(ccrnn_cortex_save_mem(cx, buf, *n, n), 0);
+    unsigned char *buf = ts_save_cortex(cx, n);
+    ck_assert_msg(buf != NULL, "saving the cortex failed: %s", ccrnn_last_error());
     return buf;
 }
 
@@ -106,9 +104,8 @@ START_TEST(test_optimizer_load_other_groups)
     float p[3] = {0}, g[3] = {0};
     size_t n;
     ck_assert_int_eq(ccrnn_optimizer_set_param(opt, CCRNN_PARAM_LR, 0.5), 0);
-    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, NULL, 0, &n), 0);
-    unsigned char *buf = malloc(n);
-    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, buf, n, &n), 0);
+    unsigned char *buf = ts_save_optimizer(opt, &n);
+    ck_assert_ptr_nonnull(buf);
     ck_assert_int_eq(ccrnn_optimizer_create(CCRNN_OPT_ADAM, &other), 0);
     ck_assert_int_eq(ccrnn_optimizer_add_params(other, p, g, 3, NULL), 0);
     EXPECT_ERR(ccrnn_optimizer_load_mem(other, buf, n), CCRNN_ERR_MISMATCH, NULL);
@@ -129,9 +126,8 @@ START_TEST(test_optimizer_load_other_kind)
     /* Same groups, another kind of optimizer: the moments would mean something else. */
     ccrnn_optimizer *sgd;
     size_t n;
-    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, NULL, 0, &n), 0);
-    unsigned char *buf = malloc(n);
-    ck_assert_int_eq(ccrnn_optimizer_save_mem(opt, buf, n, &n), 0);
+    unsigned char *buf = ts_save_optimizer(opt, &n);
+    ck_assert_ptr_nonnull(buf);
     ck_assert_int_eq(ccrnn_optimizer_create(CCRNN_OPT_SGD, &sgd), 0);
     ck_assert_int_eq(ccrnn_optimizer_add_cortex(sgd, cx, NULL), 0);
     ck_assert_int_eq(ccrnn_optimizer_add_cerebellum(sgd, cb, NULL), 0);

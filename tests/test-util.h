@@ -9,6 +9,7 @@
 
 #include <ccrnn/ccrnn.h>
 
+#include "test-save.h"    /* checkpoint buffers */
 #include "test-support.h" /* ts_rng: the tests' random numbers, and more */
 
 /* One suite per file; test-main.c adds them all. */

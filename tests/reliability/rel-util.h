@@ -10,6 +10,7 @@
 
 #include <ccrnn/ccrnn.h>
 
+#include "test-save.h"    /* checkpoint buffers */
 #include "test-support.h" /* ts_rng, temporary files, checkpoint bytes */
 
 /* ---- pass/fail accounting: each program ends with "N passed, M failed" ------------ */

@@ -39,8 +39,7 @@ static unsigned char *load_save(const unsigned char *data, size_t size, size_t *
 #if FUZZ_KIND == 1
     ccrnn_cortex *cx;
     if (ccrnn_cortex_load_mem(data, size, &cx)) return NULL;
-    if (ccrnn_cortex_save_mem(cx, NULL, 0, &n) || !(buf = malloc(n))) abort();
-    if (ccrnn_cortex_save_mem(cx, buf, n, &n)) abort();
+    if (!(buf = ts_save_cortex(cx, &n))) abort();
     /* The object works: one step of zeros for a batch of one from a reset state. */
     size_t I;
     ccrnn_cortex_shape(cx, NULL, &I, NULL, NULL, NULL, NULL, NULL);
@@ -54,8 +53,7 @@ static unsigned char *load_save(const unsigned char *data, size_t size, size_t *
 #elif FUZZ_KIND == 2
     ccrnn_cerebellum *cb;
     if (ccrnn_cerebellum_load_mem(data, size, &cb)) return NULL;
-    if (ccrnn_cerebellum_save_mem(cb, NULL, 0, &n) || !(buf = malloc(n))) abort();
-    if (ccrnn_cerebellum_save_mem(cb, buf, n, &n)) abort();
+    if (!(buf = ts_save_cerebellum(cb, &n))) abort();
     size_t n_in, n_ctx, n_out;
     ccrnn_cerebellum_shape(cb, &n_in, &n_ctx, &n_out, NULL, NULL, NULL);
     if (n_in + n_ctx + n_out <= 4096) {
@@ -74,8 +72,7 @@ static unsigned char *load_save(const unsigned char *data, size_t size, size_t *
         ccrnn_optimizer_destroy(opt);
         return NULL;
     }
-    if (ccrnn_optimizer_save_mem(opt, NULL, 0, &n) || !(buf = malloc(n))) abort();
-    if (ccrnn_optimizer_save_mem(opt, buf, n, &n)) abort();
+    if (!(buf = ts_save_optimizer(opt, &n))) abort();
     int st = ccrnn_optimizer_step(opt);
     if (st != CCRNN_OK && st != CCRNN_ERR_NUMERIC) abort();
     ccrnn_optimizer_destroy(opt);

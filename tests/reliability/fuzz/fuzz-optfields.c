@@ -69,9 +69,8 @@ static double get_f64(const unsigned char *p)
 
 static unsigned char *save(const ccrnn_optimizer *opt, size_t *n)
 {
-    unsigned char *buf;
-    if (ccrnn_optimizer_save_mem(opt, NULL, 0, n) || !(buf = malloc(*n))) abort();
-    if (ccrnn_optimizer_save_mem(opt, buf, *n, n)) abort();
+    unsigned char *buf = ts_save_optimizer(opt, n);
+    if (!buf) abort();
     return buf;
 }
 

@@ -62,15 +62,10 @@ typedef struct snapshot {
 
 static unsigned char *save(int kind, const void *h, size_t *n)
 {
-    int st = kind == 0   ? ccrnn_cortex_save_mem(h, NULL, 0, n)
-             : kind == 1 ? ccrnn_cerebellum_save_mem(h, NULL, 0, n)
-                         : ccrnn_optimizer_save_mem(h, NULL, 0, n);
-    unsigned char *buf = st ? NULL : malloc(*n);
+    unsigned char *buf = kind == 0   ? ts_save_cortex(h, n)
+                         : kind == 1 ? ts_save_cerebellum(h, n)
+                                     : ts_save_optimizer(h, n);
     if (!buf) abort();
-    st = kind == 0   ? ccrnn_cortex_save_mem(h, buf, *n, n)
-         : kind == 1 ? ccrnn_cerebellum_save_mem(h, buf, *n, n)
-                     : ccrnn_optimizer_save_mem(h, buf, *n, n);
-    if (st) abort();
     return buf;
 }
 

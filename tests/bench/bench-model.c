@@ -25,6 +25,8 @@
 
 #include <ccrnn/ccrnn_experimental.h>
 
+#include "test-support.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,29 +109,15 @@ void *bench_xmalloc(size_t n)
     return p;
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+/* The benchmark's data come from the tests' one generator (tests/support). */
+static ts_rng rng = {0x9E3779B97F4A7C15ull};
 
-static double rng_uniform(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
+void bench_fill_uniform(float *x, size_t n) { ts_rng_fill(&rng, x, n, 0.0, 1.0); }
 
-void bench_fill_uniform(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) x[i] = (float)rng_uniform();
-}
-
-/* Approximately standard normal (sum of 12 uniforms), like torch.randn's targets. */
+/* Standard normal targets, like torch.randn's. */
 static void fill_normal(float *x, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        for (int k = 0; k < 12; k++) s += rng_uniform();
-        x[i] = (float)(s - 6.0);
-    }
+    for (size_t i = 0; i < n; i++) x[i] = (float)ts_rng_normal(&rng);
 }
 
 /* Every library call goes through here: timed when profiling, and a failure ends the

@@ -410,6 +410,78 @@ START_TEST(test_step_keeps_caller_fp_mode)
 }
 END_TEST
 
+/* One window of a tiny cortex with an output gradient, accumulated into its gradients. */
+static void cortex_window(ccrnn_cortex *cx)
+{
+    float x[2] = {0.5f, -0.25f}, y[1], dy[1];
+    CK_OK(ccrnn_cortex_begin_window(cx));
+    CK_OK(ccrnn_cortex_forward(cx, x, 2, y, 1));
+    dy[0] = y[0] - 1.0f;
+    CK_OK(ccrnn_cortex_output_grad(cx, 0, dy, 1));
+    CK_OK(ccrnn_cortex_backward(cx, NULL, 0, NULL, 0));
+}
+
+/* The step skips its O(n) check pass when a bound from the last step's maxima proves
+ * the update finite.  Weights written by the host since then must void that bound:
+ * SGD with lr 1 and weight decay 3 doubles every weight's magnitude per step, so a gate
+ * bias set to 2e38 (the gate saturates; the forward stays finite) would become -4e38;
+ * the step must be refused and change nothing. */
+START_TEST(test_bound_void_after_host_write)
+{
+    ccrnn_cortex *cx;
+    ccrnn_optimizer *opt;
+    CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, 2, 3, 1, 1, 1, 5, &cx));
+    CK_OK(ccrnn_optimizer_create(CCRNN_OPT_SGD, &opt));
+    CK_OK(ccrnn_optimizer_set_param(opt, CCRNN_PARAM_LR, 1.0));
+    CK_OK(ccrnn_optimizer_set_param(opt, CCRNN_PARAM_WEIGHT_DECAY, 3.0));
+    CK_OK(ccrnn_optimizer_add_cortex(opt, cx, NULL));
+    for (int k = 0; k < 2; k++) { /* the second step may take the bound's fast path */
+        cortex_window(cx);
+        CK_OK(ccrnn_optimizer_step(opt));
+    }
+    float b[12];
+    CK_OK(ccrnn_cortex_get_tensor(cx, "bias_hh_l0", b, 12));
+    b[0] = 2e38f;
+    CK_OK(ccrnn_cortex_set_tensor(cx, "bias_hh_l0", b, 12));
+    cortex_window(cx);
+    const float *v;
+    size_t n;
+    CK_OK(ccrnn_cortex_params(cx, &v, NULL, &n));
+    float *before = malloc(n * sizeof *before);
+    memcpy(before, v, n * sizeof *before);
+    CK_STATUS(ccrnn_optimizer_step(opt), CCRNN_ERR_NUMERIC);
+    ck_assert_mem_eq(v, before, n * sizeof *before);
+    free(before);
+    ccrnn_optimizer_destroy(opt);
+    ccrnn_cortex_destroy(cx);
+}
+END_TEST
+
+/* The accumulation checks keep a bound on max |g| instead of scanning; once the host
+ * holds the writable gradient view, a value it writes there must still be seen: a
+ * gradient above 2^126 makes the next backward refuse to accumulate, as in 0.2. */
+START_TEST(test_gradient_view_writes_are_seen)
+{
+    ccrnn_cortex *cx;
+    CK_OK(ccrnn_cortex_create(CCRNN_CELL_LSTM, 2, 3, 1, 1, 1, 5, &cx));
+    cortex_window(cx); /* the bound is now known and small */
+    const float *v;
+    float *g;
+    size_t n;
+    CK_OK(ccrnn_cortex_params(cx, &v, &g, &n));
+    g[n - 1] = 1e38f;
+    float x[2] = {0.5f, -0.25f}, y[1], dy[1] = {1.0f};
+    CK_OK(ccrnn_cortex_begin_window(cx));
+    CK_OK(ccrnn_cortex_forward(cx, x, 2, y, 1));
+    CK_OK(ccrnn_cortex_output_grad(cx, 0, dy, 1));
+    float g0 = g[0];
+    CK_STATUS(ccrnn_cortex_backward(cx, NULL, 0, NULL, 0), CCRNN_ERR_NUMERIC);
+    ck_assert_float_eq(g[0], g0);
+    ck_assert_float_eq(g[n - 1], 1e38f);
+    ccrnn_cortex_destroy(cx);
+}
+END_TEST
+
 Suite *optimizer_suite(void)
 {
     Suite *s = suite_create("optimizer");
@@ -434,6 +506,8 @@ Suite *optimizer_suite(void)
     tcase_add_test(tc, test_step_and_zero_grad_all_groups);
     tcase_add_test(tc, test_nonfinite_norm_updates_nothing);
     tcase_add_test(tc, test_step_keeps_caller_fp_mode);
+    tcase_add_test(tc, test_bound_void_after_host_write);
+    tcase_add_test(tc, test_gradient_view_writes_are_seen);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -48,7 +48,7 @@ count() { # pattern, file: number of matching lines
 #   brian2-rate-tracking-short-run: preloads its own allocation counter into Python,
 #   which cannot come before the ASan runtime (the library's calls in that example are
 #   the binding's, covered by the ffi tests under ASan).
-asan_skip=${ASAN_SKIP:-no-alloc-steady-state no-alloc-steady-state-2-threads no-alloc-own-code ffi-python-memory brian2-rate-tracking-short-run}
+asan_skip=${ASAN_SKIP:-no-alloc-steady-state no-alloc-steady-state-2-threads no-alloc-own-code no-alloc-own-code-2-threads ffi-python-memory brian2-rate-tracking-short-run}
 
 # Registered tests as "suites name" lines ("-" when a test has no suite), minus
 # $asan_skip.  `meson test --list` prints "project[:suite[+suite]] / name".

@@ -69,7 +69,7 @@ static void scale_rows(size_t m, size_t n, float beta, float *c, size_t ldc)
  * threads meet at barriers inside every call, and below this size a second thread gains
  * nothing (AMD EPYC, zen3 kernels: 0.55-1.04x from 5e3 to 5e5) or loses (Intel Xeon,
  * haswell kernels: the paper batch 17 % faster on 2 threads with this rule, 5 % slower
- * without); from 2e6 up it gains 1.3-2x (tests/bench/ccrnn-profile --gemm and
+ * without); from 2e6 up it mostly gains 1.2-2x (tests/bench/ccrnn-profile --gemm and
  * CCRNN_PROFILE_SERIAL_BELOW: docs/performance.md, "Threads").  A one-thread BLIS call
  * costs one libgomp allocation (docs/performance.md, "Allocations"). */
 #define SERIAL_BELOW 1.0e6

@@ -34,13 +34,15 @@ typedef struct group {
     int frozen;
     uint64_t steps;          /* updates this group has received (Adam bias correction) */
     ccrnn_params *core;      /* the object's parameter core; NULL for host arrays */
-    /* Largest |m|, |v| and |value| as the last committed step left them, valid while
+    /* Upper bounds on |m|, v and |value| after the last committed step, valid while
      * `known` and the core's version is still `version` (nobody else wrote the values).
      * They let a step prove in O(1) that it cannot produce a non-finite number, so the
-     * O(n) check pass runs only when that proof fails (see step_is_safe). */
+     * O(n) check pass runs only when that proof fails (see step_is_safe).  The proof's
+     * own bounds on the new values become the next ones; the check pass measures exact
+     * maxima (pend_*: what the step about to be committed will leave). */
     int known;
     uint64_t version;
-    double max_m, max_v, max_x;
+    double max_m, max_v, max_x, pend_m, pend_v, pend_x;
 } group;
 
 struct ccrnn_optimizer {
@@ -236,34 +238,19 @@ KERNEL int finish(group *g, size_t i0, size_t len, int mode, const dest *d, int 
 {
     if (mode == COMMIT) {
         memset(g->grads + i0, 0, len * sizeof(float));
-        /* The block is still in L1: its maxima for the next step's bound cost little
-         * (an integer max over the bit patterns, inlined into the vectorised kernel; all
-         * values are finite here, so no NaN test is needed). */
-        uint32_t bm = 0, bv = 0, bx = 0;
-        const float *m = g->m + i0, *v = g->v + i0, *x = g->values + i0;
-        for (size_t i = 0; i < len; i++) {
-            uint32_t a, b = 0, c;
-            memcpy(&a, &m[i], sizeof a);
-            if (has_v) memcpy(&b, &v[i], sizeof b);
-            memcpy(&c, &x[i], sizeof c);
-            a &= 0x7fffffffu;
-            b &= 0x7fffffffu;
-            c &= 0x7fffffffu;
-            bm = a > bm ? a : bm;
-            bv = b > bv ? b : bv;
-            bx = c > bx ? c : bx;
-        }
-        float fm, fv, fx;
-        memcpy(&fm, &bm, sizeof fm);
-        memcpy(&fv, &bv, sizeof fv);
-        memcpy(&fx, &bx, sizeof fx);
-        g->max_m = fm > g->max_m ? fm : g->max_m;
-        g->max_v = fv > g->max_v ? fv : g->max_v;
-        g->max_x = fx > g->max_x ? fx : g->max_x;
         return 1;
     }
-    return ccrnn__all_finite(d->m, len) && ccrnn__all_finite(d->x, len) &&
-           (!has_v || ccrnn__all_finite(d->v, len));
+    if (!(ccrnn__all_finite(d->m, len) && ccrnn__all_finite(d->x, len) &&
+          (!has_v || ccrnn__all_finite(d->v, len))))
+        return 0;
+    /* The candidates are the values the commit will write (the same formula): their
+     * maxima bound the next step (the slow path only). */
+    double mm = ccrnn__max_abs_finite(d->m, len), mx = ccrnn__max_abs_finite(d->x, len);
+    double mv = has_v ? ccrnn__max_abs_finite(d->v, len) : 0.0;
+    g->pend_m = mm > g->pend_m ? mm : g->pend_m;
+    g->pend_v = mv > g->pend_v ? mv : g->pend_v;
+    g->pend_x = mx > g->pend_x ? mx : g->pend_x;
+    return 1;
 }
 
 KERNEL int adam(const ccrnn_optimizer *opt, group *g, uint64_t steps, float coef, double lr,
@@ -372,7 +359,7 @@ static int update(const ccrnn_optimizer *opt, group *g, float coef, int mode)
 {
     double lr = opt->lr * g->lr_scale;
     uint64_t steps = g->steps + 1;
-    if (mode == COMMIT) g->max_m = g->max_v = g->max_x = 0.0;
+    if (mode == CHECK) g->pend_m = g->pend_v = g->pend_x = 0.0;
     if (opt->kind == CCRNN_OPT_ADAM)
         return mode == COMMIT ? adam_commit(opt, g, steps, coef, lr) : adam_check(opt, g, steps, coef, lr);
     if (opt->kind == CCRNN_OPT_SGD)
@@ -413,7 +400,7 @@ static double gradient_norm(const ccrnn_optimizer *opt)
  * leaves room for every rounding).  A sufficient condition only: when it fails (first
  * step, values written by the host, host arrays, huge numbers, eps = 0) the exact
  * O(n) check pass decides. */
-static int step_is_safe(const ccrnn_optimizer *opt, const group *g, double norm, double coef)
+static int step_is_safe(const ccrnn_optimizer *opt, group *g, double norm, double coef)
 {
     if (!g->known || !g->core || g->core->version != g->version) return 0;
     const double big = 1e30;
@@ -425,17 +412,21 @@ static int step_is_safe(const ccrnn_optimizer *opt, const group *g, double norm,
         v = opt->beta2 * v + (1.0 - opt->beta2) * gb * gb;
         double bc1 = 1.0 - pow(opt->beta1, (double)(g->steps + 1));
         u = opt->eps > 0.0 && bc1 > 0.0 ? lr / bc1 * m / opt->eps : INFINITY;
-    } else if (opt->kind == CCRNN_OPT_SGD) {
-        m = opt->momentum * m + gb;
-        u = lr * (m > gb ? m : gb);
+    } else if (opt->kind == CCRNN_OPT_SGD) { /* without momentum the buffer stays as it is */
+        m = opt->momentum != 0.0 ? opt->momentum * m + gb : m;
+        u = lr * (opt->momentum != 0.0 ? m : gb);
     } else {
         v = opt->alpha * v + (1.0 - opt->alpha) * gb * gb;
         double q = opt->eps > 0.0 ? gb / opt->eps : INFINITY;
-        m = opt->momentum * m + q;
-        u = lr * (m > q ? m : q);
+        m = opt->momentum != 0.0 ? opt->momentum * m + q : m;
+        u = lr * (opt->momentum != 0.0 ? m : q);
     }
     double x = g->max_x + u;
-    return m < big && v < big && x < big && gb < 1e18;
+    if (!(m < big && v < big && x < big && gb < 1e18)) return 0;
+    g->pend_m = m; /* the bounds this step leaves */
+    g->pend_v = v;
+    g->pend_x = x;
+    return 1;
 }
 
 int ccrnn_optimizer_step(ccrnn_optimizer *opt)
@@ -467,6 +458,9 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
             update(opt, g, coef, COMMIT);
             g->steps++;
             if (g->core) ccrnn__params_written(g->core);
+            g->max_m = g->pend_m;
+            g->max_v = g->pend_v;
+            g->max_x = g->pend_x;
             g->known = 1;
             g->version = g->core ? g->core->version : 0;
             if (g->core) ccrnn__params_grads_reset(g->core, 1);

@@ -480,6 +480,89 @@ static void step_forward(ccrnn_cortex *cx, const float *x, float *proj, size_t f
         tanh_cell(cx, pre, act, slot_h(cx, to));
 }
 
+/* Readout of `rows` hidden rows h into out (rows x O): h W_out^T + b_out. */
+static void readout(ccrnn_cortex *cx, const float *h, size_t rows, float *out)
+{
+    set_bias_rows(rows, cx->O, b_out(cx, cx->p.values), out);
+    ccrnn__gemm(cx->p.la, LA_N, LA_T, rows, cx->O, cx->H, 1.0f, h, cx->H, w_out(cx, cx->p.values),
+                cx->H, 1.0f, out, cx->O);
+}
+
+static int state_finite(const ccrnn_cortex *cx, size_t slot)
+{
+    size_t n = cx->B * cx->H;
+    return ccrnn__all_finite(slot_h(cx, slot), n) &&
+           (cx->cell != CCRNN_CELL_LSTM || ccrnn__all_finite(slot_c(cx, slot), n));
+}
+
+/* Back to the state before failed steps: in training mode the window's step count and
+ * current slot (the slots beyond are unused); in inference mode the same slot, and
+ * after more than one step the saved start state (both ping-pong slots were written). */
+static void undo_steps(ccrnn_cortex *cx, size_t steps, size_t t0, size_t cur0)
+{
+    size_t n = cx->B * cx->H;
+    if (cx->training) {
+        cx->T = t0;
+    } else if (steps > 1) {
+        memcpy(slot_h(cx, cur0), cx->carry_h, n * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(slot_c(cx, cur0), cx->carry_c, n * sizeof(float));
+    }
+    cx->cur = cur0;
+}
+
+/* `steps` steps on xs (steps x B x I), the outputs into ys (or none), all or none: the
+ * work of ccrnn_cortex_forward (one step, its input projected in step_forward) and of
+ * ccrnn_cortex_forward_steps (batched: the input projection of every step as one
+ * product, into the gate-gradient buffer, which is free until the window's backward).
+ * The callers have checked the pointers and lengths. */
+static int take_steps(const char *fn, ccrnn_cortex *cx, size_t steps, const float *xs,
+                      const char *xs_name, int batched, float *ys)
+{
+    size_t B = cx->B, G = cx->G, H = cx->H, I = cx->I, O = cx->O;
+    if (cx->training && cx->T + steps > cx->max_t)
+        return FAIL_IN(fn, CCRNN_ERR_STATE, "the window holds %zu of max_window (%zu) steps, %zu "
+                       "more do not fit; call ccrnn_cortex_begin_window", cx->T, cx->max_t, steps);
+    if (cx->training && cx->backwarded)
+        return FAIL_IN(fn, CCRNN_ERR_STATE, "window was already backpropagated; call "
+                       "ccrnn_cortex_begin_window");
+    if (!ccrnn__all_finite(xs, steps * B * I))
+        return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "%s contains NaN or Inf", xs_name);
+    size_t t0 = cx->T, cur0 = cx->cur;
+    if (!cx->training && steps > 1) { /* the backward scratch is free without a tape */
+        memcpy(cx->carry_h, slot_h(cx, cur0), B * H * sizeof(float));
+        if (cx->cell == CCRNN_CELL_LSTM) memcpy(cx->carry_c, slot_c(cx, cur0), B * H * sizeof(float));
+    }
+    if (batched) project_inputs(cx, xs, steps * B, cx->dgi);
+    for (size_t s = 0; s < steps; s++) {
+        size_t t = cx->training ? cx->T : 0;
+        size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
+        step_forward(cx, xs + s * B * I, batched ? cx->dgi + s * B * G : NULL, from, to,
+                     row_block(cx->acts, cx, t, cx->A));
+        if (!state_finite(cx, to)) {
+            undo_steps(cx, steps, t0, cur0);
+            return steps == 1 ? FAIL_IN(fn, CCRNN_ERR_NUMERIC, "the step produced a non-finite state")
+                              : FAIL_IN(fn, CCRNN_ERR_NUMERIC, "step %zu of %zu produced a "
+                                        "non-finite state; no step was taken", s, steps);
+        }
+        /* Inference keeps no tape: read out before the next step overwrites h. */
+        if (ys && !cx->training) readout(cx, slot_h(cx, to), B, cx->yscr + s * B * O);
+        if (cx->training) cx->T++;
+        cx->cur = to;
+    }
+    if (ys) {
+        /* In training mode the steps' hidden states are consecutive slots: one product. */
+        if (cx->training) readout(cx, slot_h(cx, t0 + 1), steps * B, cx->yscr);
+        if (!ccrnn__all_finite(cx->yscr, steps * B * O)) {
+            undo_steps(cx, steps, t0, cur0);
+            return FAIL_IN(fn, CCRNN_ERR_NUMERIC, "the step%s produced a non-finite output%s",
+                           steps == 1 ? "" : "s", steps == 1 ? "" : "; no step was taken");
+        }
+        memcpy(ys, cx->yscr, steps * B * O * sizeof(float));
+    }
+    if (cx->training) memcpy(row_block(cx->xs, cx, t0, I), xs, steps * B * I * sizeof(float));
+    return CCRNN_OK;
+}
+
 int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, size_t ny)
 {
     REQUIRE(cx);
@@ -487,52 +570,7 @@ int ccrnn_cortex_forward(ccrnn_cortex *cx, const float *x, size_t nx, float *y, 
     REQUIRE_LEN(nx, cx->B * cx->I, "x (batch*n_in)");
     if (y) REQUIRE_LEN(ny, cx->B * cx->O, "y (batch*n_out)");
     else if (ny) return FAIL(CCRNN_ERR_NULL, "y is NULL but ny is %zu", ny);
-    if (cx->training && cx->T >= cx->max_t)
-        return FAIL(CCRNN_ERR_STATE, "window already holds max_window (%zu) steps; call "
-                    "ccrnn_cortex_begin_window", cx->max_t);
-    if (cx->training && cx->backwarded)
-        return FAIL(CCRNN_ERR_STATE, "window was already backpropagated; call "
-                    "ccrnn_cortex_begin_window");
-    if (!ccrnn__all_finite(x, nx)) return FAIL(CCRNN_ERR_NUMERIC, "x contains NaN or Inf");
-
-    size_t t = cx->training ? cx->T : 0;
-    size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
-    float *act = row_block(cx->acts, cx, t, cx->A);
-    step_forward(cx, x, NULL, from, to, act);
-    const float *h = slot_h(cx, to);
-    if (!ccrnn__all_finite(h, cx->B * cx->H) ||
-        (cx->cell == CCRNN_CELL_LSTM && !ccrnn__all_finite(slot_c(cx, to), cx->B * cx->H)))
-        return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite state");
-    if (y) {
-        float *out = cx->yscr;
-        set_bias_rows(cx->B, cx->O, b_out(cx, cx->p.values), out);
-        ccrnn__gemm(cx->p.la, LA_N, LA_T, cx->B, cx->O, cx->H, 1.0f, h, cx->H,
-                    w_out(cx, cx->p.values), cx->H, 1.0f, out, cx->O);
-        if (!ccrnn__all_finite(out, ny))
-            return FAIL(CCRNN_ERR_NUMERIC, "the step produced a non-finite output");
-        memcpy(y, out, ny * sizeof(float));
-    }
-    if (cx->training) {
-        memcpy(row_block(cx->xs, cx, t, cx->I), x, nx * sizeof(float));
-        cx->T++;
-    }
-    cx->cur = to;
-    return CCRNN_OK;
-}
-
-/* Back to the state before a failed ccrnn_cortex_forward_steps: in training mode the
- * window's step count and current slot (the slots beyond are unused), in inference
- * mode the saved start state (the ping-pong slots may both have been written). */
-static void undo_steps(ccrnn_cortex *cx, size_t t0, size_t cur0)
-{
-    size_t n = cx->B * cx->H;
-    if (cx->training) {
-        cx->T = t0;
-    } else {
-        memcpy(slot_h(cx, cur0), cx->carry_h, n * sizeof(float));
-        if (cx->cell == CCRNN_CELL_LSTM) memcpy(slot_c(cx, cur0), cx->carry_c, n * sizeof(float));
-    }
-    cx->cur = cur0;
+    return take_steps(__func__, cx, 1, x, "x", 0, y);
 }
 
 int ccrnn_cortex_forward_steps(ccrnn_cortex *cx, size_t steps, const float *xs, size_t xs_len,
@@ -543,61 +581,10 @@ int ccrnn_cortex_forward_steps(ccrnn_cortex *cx, size_t steps, const float *xs, 
     if (steps == 0) return FAIL(CCRNN_ERR_ARG, "steps is 0");
     if (steps > cx->max_t)
         return FAIL(CCRNN_ERR_ARG, "steps %zu exceeds max_window (%zu)", steps, cx->max_t);
-    size_t B = cx->B, G = cx->G, H = cx->H, O = cx->O;
-    REQUIRE_LEN(xs_len, steps * B * cx->I, "xs (steps*batch*n_in)");
-    if (ys) REQUIRE_LEN(ys_len, steps * B * O, "ys (steps*batch*n_out)");
+    REQUIRE_LEN(xs_len, steps * cx->B * cx->I, "xs (steps*batch*n_in)");
+    if (ys) REQUIRE_LEN(ys_len, steps * cx->B * cx->O, "ys (steps*batch*n_out)");
     else if (ys_len) return FAIL(CCRNN_ERR_NULL, "ys is NULL but ys_len is %zu", ys_len);
-    if (cx->training && cx->T + steps > cx->max_t)
-        return FAIL(CCRNN_ERR_STATE, "the window holds %zu steps: %zu more exceed max_window "
-                    "(%zu); call ccrnn_cortex_begin_window", cx->T, steps, cx->max_t);
-    if (cx->training && cx->backwarded)
-        return FAIL(CCRNN_ERR_STATE, "window was already backpropagated; call "
-                    "ccrnn_cortex_begin_window");
-    if (!ccrnn__all_finite(xs, xs_len)) return FAIL(CCRNN_ERR_NUMERIC, "xs contains NaN or Inf");
-
-    size_t t0 = cx->T, cur0 = cx->cur;
-    if (!cx->training) { /* the backward scratch is free without a tape */
-        memcpy(cx->carry_h, slot_h(cx, cur0), B * H * sizeof(float));
-        if (cx->cell == CCRNN_CELL_LSTM) memcpy(cx->carry_c, slot_c(cx, cur0), B * H * sizeof(float));
-    }
-    /* The input side of every step in one product, into the gate-gradient buffer, which
-     * is free until this window's backward. */
-    project_inputs(cx, xs, steps * B, cx->dgi);
-    for (size_t s = 0; s < steps; s++) {
-        size_t t = cx->training ? cx->T : 0;
-        size_t from = cx->cur, to = cx->training ? cx->T + 1 : (cx->cur == 1 ? 2 : 1);
-        step_forward(cx, xs + s * B * cx->I, cx->dgi + s * B * G, from, to,
-                     row_block(cx->acts, cx, t, cx->A));
-        if (!ccrnn__all_finite(slot_h(cx, to), B * H) ||
-            (cx->cell == CCRNN_CELL_LSTM && !ccrnn__all_finite(slot_c(cx, to), B * H))) {
-            undo_steps(cx, t0, cur0);
-            return FAIL(CCRNN_ERR_NUMERIC, "step %zu of %zu produced a non-finite state; no step "
-                        "was taken", s, steps);
-        }
-        if (ys && !cx->training) { /* the readout before the next step overwrites h */
-            float *out = cx->yscr + s * B * O;
-            set_bias_rows(B, O, b_out(cx, cx->p.values), out);
-            ccrnn__gemm(cx->p.la, LA_N, LA_T, B, O, H, 1.0f, slot_h(cx, to), H,
-                        w_out(cx, cx->p.values), H, 1.0f, out, O);
-        }
-        if (cx->training) cx->T++;
-        cx->cur = to;
-    }
-    if (ys) {
-        if (cx->training) { /* the steps' hidden states are consecutive slots: one product */
-            set_bias_rows(steps * B, O, b_out(cx, cx->p.values), cx->yscr);
-            ccrnn__gemm(cx->p.la, LA_N, LA_T, steps * B, O, H, 1.0f, slot_h(cx, t0 + 1), H,
-                        w_out(cx, cx->p.values), H, 1.0f, cx->yscr, O);
-        }
-        if (!ccrnn__all_finite(cx->yscr, ys_len)) {
-            undo_steps(cx, t0, cur0);
-            return FAIL(CCRNN_ERR_NUMERIC, "the steps produced a non-finite output; no step was "
-                        "taken");
-        }
-        memcpy(ys, cx->yscr, ys_len * sizeof(float));
-    }
-    if (cx->training) memcpy(row_block(cx->xs, cx, t0, cx->I), xs, xs_len * sizeof(float));
-    return CCRNN_OK;
+    return take_steps(__func__, cx, steps, xs, "xs", 1, ys);
 }
 
 /* ---- output and hidden gradients -------------------------------------------------- */

@@ -504,10 +504,7 @@ static int backward_stays_finite(ccrnn_cerebellum *cb, const slot *s, size_t bat
         if (!(d <= limit)) return 0;
     }
     *inc = most;
-    /* Non-finite gradients, kept after a failed optimizer step, are its to refuse.  The
-     * kept bound on max |g| avoids a scan; only when too loose is the exact one taken. */
-    return most <= limit - ccrnn__params_grad_max(&cb->p) ||
-           most <= limit - ccrnn__params_grad_max_exact(&cb->p);
+    return ccrnn__params_grads_fit(&cb->p, most, limit);
 }
 
 static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)

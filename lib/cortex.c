@@ -756,10 +756,7 @@ static int weight_grads_stay_finite(ccrnn_cortex *cx, double *inc)
     double in = max2(ccrnn__norm2(cx->xs, rows * cx->I), sqrt((double)rows));
     in = max2(in, ccrnn__norm2(slot_h(cx, 0), (cx->T + 1) * cx->B * cx->H));
     *inc = grad * in * (1.0 + 1e-3); /* slack for the float-blocked sums */
-    /* Non-finite gradients already there are the optimizer's to refuse.  The kept bound
-     * on max |g| avoids a scan; only when it is too loose is the exact maximum taken. */
-    return *inc <= 0x1p126 - ccrnn__params_grad_max(&cx->p) ||
-           *inc <= 0x1p126 - ccrnn__params_grad_max_exact(&cx->p);
+    return ccrnn__params_grads_fit(&cx->p, *inc, 0x1p126);
 }
 
 /* Weight gradients of the whole window: one product over T*B rows per tensor. */
@@ -865,8 +862,7 @@ int ccrnn_cortex_sync(ccrnn_cortex *dst, const ccrnn_cortex *src)
     clear_window(dst);
     dst->B = src->B;
     memcpy(dst->p.values, src->p.values, src->p.count * sizeof(float));
-    memset(dst->p.grads, 0, dst->p.count * sizeof(float));
-    ccrnn__params_grads_reset(&dst->p, 1);
+    ccrnn__params_zero_grads(&dst->p);
     ccrnn__params_written(&dst->p);
     memcpy(slot_h(dst, 0), slot_h(src, src->cur), src->B * src->H * sizeof(float));
     memcpy(slot_c(dst, 0), slot_c(src, src->cur), src->B * src->H * sizeof(float));

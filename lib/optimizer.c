@@ -333,6 +333,14 @@ KERNEL int rmsprop(const ccrnn_optimizer *opt, group *g, uint64_t steps, float c
     return ok;
 }
 
+/* A group's gradients to zero: through its core (which keeps its gradient bound), or
+ * the host's arrays. */
+static void zero_group_grads(group *g)
+{
+    if (g->core) ccrnn__params_zero_grads(g->core);
+    else memset(g->grads, 0, g->n * sizeof(float));
+}
+
 /* CCRNN__UPDATE, or skip the group and zero or keep its gradients. */
 static int group_hold(const group *g)
 {
@@ -465,8 +473,7 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
             g->version = g->core ? g->core->version : 0;
             if (g->core) ccrnn__params_grads_reset(g->core, 1);
         } else if (hold == CCRNN__HOLD_ZERO) {
-            memset(g->grads, 0, g->n * sizeof(float));
-            if (g->core) ccrnn__params_grads_reset(g->core, 1);
+            zero_group_grads(g);
         }
     }
     fast_fp_end(fp);
@@ -477,10 +484,7 @@ int ccrnn_optimizer_step(ccrnn_optimizer *opt)
 int ccrnn_optimizer_zero_grad(ccrnn_optimizer *opt)
 {
     REQUIRE(opt);
-    for (size_t k = 0; k < opt->n_groups; k++) {
-        memset(opt->groups[k].grads, 0, opt->groups[k].n * sizeof(float));
-        if (opt->groups[k].core) ccrnn__params_grads_reset(opt->groups[k].core, 1);
-    }
+    for (size_t k = 0; k < opt->n_groups; k++) zero_group_grads(&opt->groups[k]);
     return CCRNN_OK;
 }
 

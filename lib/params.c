@@ -67,22 +67,23 @@ void ccrnn__params_written(ccrnn_params *p)
     p->version++;
 }
 
-double ccrnn__params_grad_max_exact(ccrnn_params *p)
+int ccrnn__params_grads_fit(ccrnn_params *p, double inc, double limit)
 {
+    if (!p->grads_shared && isfinite(p->grad_bound) && inc <= limit - p->grad_bound) return 1;
     double m = ccrnn__max_abs_finite(p->grads, p->count);
     if (!p->grads_shared) p->grad_bound = m;
-    return m;
-}
-
-double ccrnn__params_grad_max(ccrnn_params *p)
-{
-    if (!p->grads_shared && isfinite(p->grad_bound)) return p->grad_bound;
-    return ccrnn__params_grad_max_exact(p);
+    return inc <= limit - m;
 }
 
 void ccrnn__params_grads_added(ccrnn_params *p, double inc) { p->grad_bound += inc; }
 
 void ccrnn__params_grads_reset(ccrnn_params *p, int known) { p->grad_bound = known ? 0.0 : INFINITY; }
+
+void ccrnn__params_zero_grads(ccrnn_params *p)
+{
+    memset(p->grads, 0, p->count * sizeof(float));
+    ccrnn__params_grads_reset(p, 1);
+}
 
 void ccrnn__params_set_threads(ccrnn_params *p, int threads) { ccrnn__la_set_threads(p->la, threads); }
 int ccrnn__params_threads(const ccrnn_params *p) { return ccrnn__la_threads(p->la); }
@@ -104,8 +105,7 @@ static int view(ccrnn_params *p, const float **values, float **grads, size_t *co
 
 static int zero_grad(ccrnn_params *p)
 {
-    memset(p->grads, 0, p->count * sizeof(float));
-    ccrnn__params_grads_reset(p, 1);
+    ccrnn__params_zero_grads(p);
     return CCRNN_OK;
 }
 

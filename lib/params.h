@@ -56,13 +56,17 @@ CCRNN_HIDDEN void ccrnn__params_free(ccrnn_params *p);
 CCRNN_HIDDEN void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src);
 /* After any write of the values: re-apply the mask, bump the version. */
 CCRNN_HIDDEN void ccrnn__params_written(ccrnn_params *p);
-/* Upper bound on max |grads| over the finite gradients (a scan when none is known). */
-CCRNN_HIDDEN double ccrnn__params_grad_max(ccrnn_params *p);
-/* The exact max |grads| over the finite gradients (a scan; refreshes the bound). */
-CCRNN_HIDDEN double ccrnn__params_grad_max_exact(ccrnn_params *p);
+/* 1 when every finite gradient stays below `limit` after growing by at most `inc` in
+ * magnitude: decided from the kept bound on max |grads|, and by an exact scan (which
+ * refreshes the bound) only when the bound is unknown or too loose.  Non-finite
+ * gradients already there are ignored: they are the optimizer's to refuse. */
+CCRNN_HIDDEN int ccrnn__params_grads_fit(ccrnn_params *p, double inc, double limit);
 /* After adding to the gradients: every one grew by at most `inc` in magnitude. */
 CCRNN_HIDDEN void ccrnn__params_grads_added(ccrnn_params *p, double inc);
-/* After setting every gradient to zero (or to an unknown value: `known` 0). */
+/* Zero every gradient (the bound becomes 0). */
+CCRNN_HIDDEN void ccrnn__params_zero_grads(ccrnn_params *p);
+/* After the gradients were zeroed elsewhere (the optimizer's update pass), or replaced
+ * by unknown values (`known` 0: a checkpoint's). */
 CCRNN_HIDDEN void ccrnn__params_grads_reset(ccrnn_params *p, int known);
 /* THREADS for _set_param / _get_param. */
 CCRNN_HIDDEN void ccrnn__params_set_threads(ccrnn_params *p, int threads);

@@ -12,23 +12,11 @@
 # results/analyses), DOCS (if set: copy each experiment's summary, CSVs and SVGs to
 # $DOCS/<experiment>/).
 set -euo pipefail
-quick=0
-jobs=1
-while [ $# -gt 0 ]; do
-    case $1 in
-        --quick) quick=1 ;;
-        --jobs) jobs=${2:?--jobs needs a number}; shift ;;
-        --jobs=*) jobs=${1#*=} ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-        *) echo "reproduce.sh: unknown argument '$1' (--quick, --jobs N)" >&2; exit 2 ;;
-    esac
-    shift
-done
+. "$(dirname "${BASH_SOURCE[0]}")/../common/hook-args.sh" "$@"
 build=${BUILD:-build}
 data=${DATA:-data/mnist}
 out=${OUT:-results/analyses}
-prog="$build/examples/analyses/analyses"
-[ -x "$prog" ] || { echo "reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+hook_program analyses
 if ! ls "$data"/train-images*idx3-ubyte* >/dev/null 2>&1; then
     "$(dirname "$0")/../seqmnist/get-mnist.sh" --out "$data"
 fi

@@ -16,19 +16,8 @@ set -euo pipefail
 build=${BUILD:-build}
 data=${DATA:-data/mnist}
 out=${OUT:-docs/results/caption}
-jobs=1
-quick=0
-while [ $# -gt 0 ]; do
-    case $1 in
-        --quick) quick=1 ;;
-        --jobs) jobs=$2; shift ;;
-        --jobs=*) jobs=${1#--jobs=} ;;
-        *) echo "reproduce.sh: unknown option $1" >&2; exit 2 ;;
-    esac
-    shift
-done
-prog="$build/examples/caption/caption"
-[ -x "$prog" ] || { echo "reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/hook-args.sh" "$@"
+hook_program caption
 if [ "$quick" = 1 ]; then
     exec "$prog" --synthetic --epochs 2 --seeds 2 --bptt 3,full --embed 16 --hidden 16 \
         --cb-width 32 --batch 50 --train-images 150 --valid-images 30 --test-images 30 \

@@ -14,21 +14,11 @@
 # set, results only under $RESULTS/line-draw.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-quick=0
-jobs=1
-while [ $# -gt 0 ]; do
-    case $1 in
-        --quick) quick=1 ;;
-        --jobs) jobs=$2; shift ;;
-        *) echo "line-draw/reproduce.sh: unknown option '$1'" >&2; exit 2 ;;
-    esac
-    shift
-done
+. "$root/examples/common/hook-args.sh" "$@"
 build=${BUILD:-$root/build}
 results=${RESULTS:-$root/results}
 run_jobs=${RUN_JOBS:-$root/docs/results/reproduce.sh}
-prog="$build/examples/line-draw/line-draw"
-[ -x "$prog" ] || { echo "line-draw/reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+hook_program line-draw
 
 out="$results/line-draw"
 if [ "$quick" = 1 ]; then

@@ -17,21 +17,11 @@
 # a small random IDX set, so the pipeline is checked anywhere (the numbers mean nothing).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-quick=0
-jobs=1
-while [ $# -gt 0 ]; do
-    case $1 in
-        --quick) quick=1 ;;
-        --jobs) jobs=$2; shift ;;
-        *) echo "seqmnist/reproduce.sh: unknown option '$1'" >&2; exit 2 ;;
-    esac
-    shift
-done
+. "$root/examples/common/hook-args.sh" "$@"
 build=${BUILD:-$root/build}
 results=${RESULTS:-$root/results}
 run_jobs=${RUN_JOBS:-$root/docs/results/reproduce.sh}
-prog="$build/examples/seqmnist/seqmnist"
-[ -x "$prog" ] || { echo "seqmnist/reproduce.sh: build first ($prog not found)" >&2; exit 1; }
+hook_program seqmnist
 data=${DATA:-$root/data/mnist}
 case $data in /*) ;; *) data="$root/$data" ;; esac
 tasks=${TASKS:-class line digit}

@@ -386,16 +386,29 @@ static inline void tanh_run(const float *restrict x, float *restrict y, size_t n
     for (size_t k = 0; k < n; k++) y[k] = ccrnn_tanh(x[k]);
 }
 
-/* Gate nonlinearities of one step: from pre (B x G) and the previous state to the new
- * state (h, c) and the recorded activations [i, f, g, o, tanh(c)]. */
+/* The arguments of one step's elementwise pass, shared by the row ranges that
+ * ccrnn__la_rows hands to the cell functions below (forward: pre, preh, h_prev, c_prev
+ * to act, h, c; backward: dh, dc, step t to dg, dgh, dh_prev, dc_prev). */
+typedef struct cell_job {
+    const ccrnn_cortex *cx;
+    float *pre;
+    const float *preh, *h_prev, *c_prev, *dh, *dc;
+    float *act, *h, *c, *dg, *dgh, *dh_prev, *dc_prev;
+    size_t t;
+} cell_job;
+
+/* Gate nonlinearities of rows [b0, b1): from pre (B x G) and the previous state to the
+ * new state (h, c) and the recorded activations [i, f, g, o, tanh(c)]. */
 CCRNN_SIMD_CLONES
-static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_prev, float *act,
-                      float *h, float *c)
+static void lstm_cell(void *ctx, size_t b0, size_t b1)
 {
+    const cell_job *job = ctx;
+    const ccrnn_cortex *cx = job->cx;
     size_t H = cx->H;
-    for (size_t b = 0; b < cx->B; b++) {
-        const float *p = pre + b * cx->G, *cp = c_prev + b * H;
-        float *restrict a = act + b * cx->A, *restrict cn = c + b * H, *restrict hn = h + b * H;
+    for (size_t b = b0; b < b1; b++) {
+        const float *p = job->pre + b * cx->G, *cp = job->c_prev + b * H;
+        float *restrict a = job->act + b * cx->A, *restrict cn = job->c + b * H,
+                        *restrict hn = job->h + b * H;
         sigmoid_run(p, a, 2 * H);
         tanh_run(p + 2 * H, a + 2 * H, H);
         sigmoid_run(p + 3 * H, a + 3 * H, H);
@@ -406,24 +419,26 @@ static void lstm_cell(const ccrnn_cortex *cx, const float *pre, const float *c_p
 }
 
 CCRNN_SIMD_CLONES
-static void tanh_cell(const ccrnn_cortex *cx, const float *pre, float *act, float *h)
+static void tanh_cell(void *ctx, size_t b0, size_t b1)
 {
-    size_t n = cx->B * cx->H;
-    tanh_run(pre, act, n);
-    memcpy(h, act, n * sizeof(float));
+    const cell_job *job = ctx;
+    size_t H = job->cx->H, n = (b1 - b0) * H;
+    tanh_run(job->pre + b0 * H, job->act + b0 * H, n);
+    memcpy(job->h + b0 * H, job->act + b0 * H, n * sizeof(float));
 }
 
 /* GRU: pre holds x W_ih^T + b_ih, preh holds h W_hh^T + b_hh (both B x 3H); recorded
  * activations [r, z, n, W_hn h + b_hn]. */
 CCRNN_SIMD_CLONES
-static void gru_cell(const ccrnn_cortex *cx, float *pre, const float *preh, const float *h_prev,
-                     float *act, float *h)
+static void gru_cell(void *ctx, size_t b0, size_t b1)
 {
+    const cell_job *job = ctx;
+    const ccrnn_cortex *cx = job->cx;
     size_t H = cx->H;
-    for (size_t b = 0; b < cx->B; b++) {
-        float *restrict pi = pre + b * cx->G;
-        const float *ph = preh + b * cx->G, *hp = h_prev + b * H;
-        float *restrict a = act + b * cx->A, *restrict hn = h + b * H;
+    for (size_t b = b0; b < b1; b++) {
+        float *restrict pi = job->pre + b * cx->G;
+        const float *ph = job->preh + b * cx->G, *hp = job->h_prev + b * H;
+        float *restrict a = job->act + b * cx->A, *restrict hn = job->h + b * H;
         for (size_t j = 0; j < 2 * H; j++) pi[j] += ph[j];
         sigmoid_run(pi, a, 2 * H);
         for (size_t j = 0; j < H; j++) {
@@ -467,17 +482,19 @@ static void step_forward(ccrnn_cortex *cx, const float *x, float *proj, size_t f
     float *p = cx->p.values, *pre = proj ? proj : cx->pre, *preh = cx->pre + cx->max_b * G;
     const float *h_prev = slot_h(cx, from);
     if (!proj) project_inputs(cx, x, B, pre);
+    int lstm = cx->cell == CCRNN_CELL_LSTM;
+    cell_job job = {.cx = cx, .pre = pre, .preh = preh, .h_prev = h_prev,
+                    .c_prev = lstm ? slot_c(cx, from) : NULL, .act = act, .h = slot_h(cx, to),
+                    .c = lstm ? slot_c(cx, to) : NULL};
+    ccrnn_rows_fn cell = lstm ? lstm_cell
+                         : cx->cell == CCRNN_CELL_GRU ? gru_cell : tanh_cell;
     if (cx->cell == CCRNN_CELL_GRU) {
         set_bias_rows(B, G, b_hh(cx, p), preh);
         ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
-        gru_cell(cx, pre, preh, h_prev, act, slot_h(cx, to));
-        return;
+    } else {
+        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
     }
-    ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
-    if (cx->cell == CCRNN_CELL_LSTM)
-        lstm_cell(cx, pre, slot_c(cx, from), act, slot_h(cx, to), slot_c(cx, to));
-    else
-        tanh_cell(cx, pre, act, slot_h(cx, to));
+    ccrnn__la_rows(cx->p.la, B, cx->A, cell, &job);
 }
 
 /* Readout of `rows` hidden rows h into out (rows x O): h W_out^T + b_out. */
@@ -632,19 +649,22 @@ int ccrnn_cortex_hidden_grad(ccrnn_cortex *cx, size_t step, const float *dh, siz
 
 /* ---- backward --------------------------------------------------------------------- */
 
-/* dh, dc (B x H): gradient at the step's output state.  Writes the gate gradients of
- * the step and the gradient at the previous state into dh_prev, dc_prev (dh_prev
- * holds only the direct part; the W_hh product is added by the caller). */
+/* Rows [b0, b1) of step t's backward through the cell.  dh, dc (B x H): gradient at
+ * the step's output state.  Writes the gate gradients of the step and the gradient at
+ * the previous state into dh_prev, dc_prev (dh_prev holds only the direct part; the
+ * W_hh product is added by the caller). */
 CCRNN_SIMD_CLONES
-static void lstm_back(const ccrnn_cortex *cx, size_t t, const float *dh, const float *dc,
-                      float *dg, float *dh_prev, float *dc_prev)
+static void lstm_back(void *ctx, size_t b0, size_t b1)
 {
+    const cell_job *job = ctx;
+    const ccrnn_cortex *cx = job->cx;
     size_t H = cx->H;
-    const float *c_prev = slot_c(cx, t);
-    const float *act = row_block(cx->acts, cx, t, cx->A);
-    for (size_t b = 0; b < cx->B; b++) {
+    const float *c_prev = slot_c(cx, job->t), *dh = job->dh, *dc = job->dc;
+    const float *act = row_block(cx->acts, cx, job->t, cx->A);
+    float *dh_prev = job->dh_prev, *dc_prev = job->dc_prev;
+    for (size_t b = b0; b < b1; b++) {
         const float *a = act + b * cx->A;
-        float *g = dg + b * cx->G;
+        float *g = job->dg + b * cx->G;
         for (size_t j = 0; j < H; j++) {
             float i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j], tc = a[4 * H + j];
             float dhj = dh[b * H + j];
@@ -660,25 +680,28 @@ static void lstm_back(const ccrnn_cortex *cx, size_t t, const float *dh, const f
 }
 
 CCRNN_SIMD_CLONES
-static void tanh_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dg, float *dh_prev)
+static void tanh_back(void *ctx, size_t b0, size_t b1)
 {
-    const float *act = row_block(cx->acts, cx, t, cx->A);
-    for (size_t i = 0; i < cx->B * cx->H; i++) {
-        dg[i] = dh[i] * (1.0f - act[i] * act[i]);
-        dh_prev[i] = 0.0f;
+    const cell_job *job = ctx;
+    size_t H = job->cx->H;
+    const float *act = row_block(job->cx->acts, job->cx, job->t, job->cx->A);
+    for (size_t i = b0 * H; i < b1 * H; i++) {
+        job->dg[i] = job->dh[i] * (1.0f - act[i] * act[i]);
+        job->dh_prev[i] = 0.0f;
     }
 }
 
 CCRNN_SIMD_CLONES
-static void gru_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *dgi, float *dgh,
-                     float *dh_prev)
+static void gru_back(void *ctx, size_t b0, size_t b1)
 {
+    const cell_job *job = ctx;
+    const ccrnn_cortex *cx = job->cx;
     size_t H = cx->H;
-    const float *h_prev = slot_h(cx, t);
-    const float *act = row_block(cx->acts, cx, t, cx->A);
-    for (size_t b = 0; b < cx->B; b++) {
+    const float *h_prev = slot_h(cx, job->t), *dh = job->dh;
+    const float *act = row_block(cx->acts, cx, job->t, cx->A);
+    for (size_t b = b0; b < b1; b++) {
         const float *a = act + b * cx->A;
-        float *gi = dgi + b * cx->G, *gh = dgh + b * cx->G;
+        float *gi = job->dg + b * cx->G, *gh = job->dgh + b * cx->G;
         for (size_t j = 0; j < H; j++) {
             float r = a[j], z = a[H + j], n = a[2 * H + j], hn = a[3 * H + j];
             float d = dh[b * H + j];
@@ -689,7 +712,7 @@ static void gru_back(const ccrnn_cortex *cx, size_t t, const float *dh, float *d
             gi[H + j] = gh[H + j] = dz;
             gi[2 * H + j] = dn;
             gh[2 * H + j] = dn * r;
-            dh_prev[b * H + j] = d * z;
+            job->dh_prev[b * H + j] = d * z;
         }
     }
 }
@@ -723,15 +746,14 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
             memset(dc + b * H, 0, H * sizeof(float));
         }
     }
+    ccrnn_rows_fn back = cx->cell == CCRNN_CELL_LSTM ? lstm_back
+                         : cx->cell == CCRNN_CELL_GRU ? gru_back : tanh_back;
     for (size_t t = cx->T; t-- > 0;) {
         gather_dh(cx, t, dh);
         float *dgi = row_block(cx->dgi, cx, t, G), *dgh = row_block(cx->dgh, cx, t, G);
-        if (cx->cell == CCRNN_CELL_LSTM)
-            lstm_back(cx, t, dh, dc, dgi, cx->next_h, cx->next_c);
-        else if (cx->cell == CCRNN_CELL_TANH)
-            tanh_back(cx, t, dh, dgi, cx->next_h);
-        else
-            gru_back(cx, t, dh, dgi, dgh, cx->next_h);
+        cell_job job = {.cx = cx, .t = t, .dh = dh, .dc = dc, .dg = dgi, .dgh = dgh,
+                        .dh_prev = cx->next_h, .dc_prev = cx->next_c};
+        ccrnn__la_rows(cx->p.la, B, cx->A, back, &job);
         ccrnn__gemm(cx->p.la, LA_N, LA_N, B, H, G, 1.0f, dgh, G, w_hh(cx, cx->p.values), H, 1.0f,
                     cx->next_h, H);
         if (!ccrnn__all_finite(cx->next_h, B * H) || !ccrnn__all_finite(dgi, B * G)) return 0;

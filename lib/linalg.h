@@ -24,6 +24,14 @@ CCRNN_HIDDEN void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, 
                               float alpha, const float *a, size_t lda, const float *b,
                               size_t ldb, float beta, float *c, size_t ldc);
 
+/* fn(ctx, first, end) on row ranges covering [0, rows): split across the handle's
+ * threads (OpenMP) when it has more than one and the pass is large (rows * width
+ * elements, PARALLEL_ABOVE in linalg.c), else one call on this thread.  Each row is
+ * done by exactly one call, so an elementwise pass gives the same bits either way. */
+typedef void (*ccrnn_rows_fn)(void *ctx, size_t first, size_t end);
+CCRNN_HIDDEN void ccrnn__la_rows(ccrnn_la *la, size_t rows, size_t width, ccrnn_rows_fn fn,
+                                 void *ctx);
+
 /* y[j] += sum over rows i of A[i][j]  (A is m x n with lda): column sums for bias grads. */
 CCRNN_HIDDEN void ccrnn__add_colsum(size_t m, size_t n, const float *a, size_t lda, float *y);
 

@@ -106,8 +106,10 @@ enum ccrnn_cell {
  * Which handle accepts which parameter is stated per entry. */
 enum ccrnn_param {
     /* any handle */
-    CCRNN_PARAM_THREADS = 0,        /* BLIS threads for this handle's products (1..256, default 1).
-                                       Above 1, BLIS starts worker threads (OpenMP in the
+    CCRNN_PARAM_THREADS = 0,        /* Threads for this handle's products (BLIS) and, from 0.3.1,
+                                       its cortex's large elementwise passes (OpenMP, split by
+                                       batch rows; same bits) (1..256, default 1).
+                                       Above 1, worker threads start (OpenMP in the
                                        Debian builds) on first use; if the system refuses
                                        to create one then, libgomp prints a message and
                                        exits the process, which the library cannot catch.

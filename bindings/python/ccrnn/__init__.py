@@ -36,7 +36,7 @@ def version_number():
 
 
 def version():
-    """The loaded library's version string, e.g. "0.3.0"."""
+    """The loaded library's version string, e.g. "0.3.1"."""
     return lib.ccrnn_version_string().decode()
 
 
@@ -50,4 +50,4 @@ def last_error():
     return lib.ccrnn_last_error().decode("utf-8", "replace")
 
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"

@@ -28,7 +28,7 @@ from .errors import LibraryError, error_for
 # The header this binding mirrors (CCRNN_VERSION_NUMBER of include/ccrnn/ccrnn_version.h).
 HEADER_VERSION_MAJOR = 0
 HEADER_VERSION_MINOR = 3
-HEADER_VERSION_PATCH = 0
+HEADER_VERSION_PATCH = 1
 HEADER_VERSION_NUMBER = (HEADER_VERSION_MAJOR * 10000 + HEADER_VERSION_MINOR * 100
                          + HEADER_VERSION_PATCH)
 

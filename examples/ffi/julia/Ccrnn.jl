@@ -79,7 +79,7 @@ const CCRNN_GROUP_LR_SCALE = 0
 const CCRNN_GROUP_FROZEN = 1
 
 # The header this file mirrors (CCRNN_VERSION_NUMBER).
-const HEADER_VERSION_NUMBER = 300
+const HEADER_VERSION_NUMBER = 301
 
 # ---- raw wrappers: one per header function, in header order --------------------------
 # Handles are Ptr{Cvoid}; T* is Ptr{T} (pass an array, a Ref or C_NULL).

@@ -516,7 +516,7 @@ static void backward(ccrnn_cerebellum *cb, const slot *s, size_t batch)
         const float *a = l ? slot_act(cb, s, l - 1) : s->in;
         ccrnn__gemm(cb->p.la, LA_T, LA_N, n, k, batch, 1.0f, delta, n, a, k, 1.0f,
                     layer_w(cb, cb->p.grads, l), k);
-        ccrnn__add_colsum(batch, n, delta, n, layer_b(cb, cb->p.grads, l));
+        ccrnn__add_colsum(cb->p.la, batch, n, delta, n, layer_b(cb, cb->p.grads, l));
         if (l == 0) break;
         ccrnn__gemm(cb->p.la, LA_N, LA_N, batch, k, n, 1.0f, delta, n, layer_w(cb, cb->p.values, l), k,
                     0.0f, next, k);

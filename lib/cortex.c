@@ -732,11 +732,14 @@ static void gather_dh(ccrnn_cortex *cx, size_t t, float *dh)
 }
 
 /* Runs the recurrence backward; leaves the gate gradients of every step in dgi/dgh and
- * the start gradient in carry_h/carry_c.  Returns 0 on a non-finite value. */
-static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
+ * the start gradient in *dh_start, *dc_start (two of the B x H scratch buffers: each
+ * step writes the previous state's gradient into the pair the step before read, and
+ * the pairs swap).  Returns 0 on a non-finite value. */
+static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end, const float **dh_start,
+                               const float **dc_start)
 {
     size_t B = cx->B, H = cx->H, G = cx->G;
-    float *dh = cx->carry_h, *dc = cx->carry_c;
+    float *dh = cx->carry_h, *dc = cx->carry_c, *dh_prev = cx->next_h, *dc_prev = cx->next_c;
     for (size_t b = 0; b < B; b++) {
         if (dz_end) {
             memcpy(dh + b * H, dz_end + b * cx->Z, H * sizeof(float));
@@ -752,14 +755,19 @@ static int backward_recurrence(ccrnn_cortex *cx, const float *dz_end)
         gather_dh(cx, t, dh);
         float *dgi = row_block(cx->dgi, cx, t, G), *dgh = row_block(cx->dgh, cx, t, G);
         cell_job job = {.cx = cx, .t = t, .dh = dh, .dc = dc, .dg = dgi, .dgh = dgh,
-                        .dh_prev = cx->next_h, .dc_prev = cx->next_c};
+                        .dh_prev = dh_prev, .dc_prev = dc_prev};
         ccrnn__la_rows(cx->p.la, B, cx->A, back, &job);
         ccrnn__gemm(cx->p.la, LA_N, LA_N, B, H, G, 1.0f, dgh, G, w_hh(cx, cx->p.values), H, 1.0f,
-                    cx->next_h, H);
-        if (!ccrnn__all_finite(cx->next_h, B * H) || !ccrnn__all_finite(dgi, B * G)) return 0;
-        memcpy(dh, cx->next_h, B * H * sizeof(float));
-        if (cx->cell == CCRNN_CELL_LSTM) memcpy(dc, cx->next_c, B * H * sizeof(float));
+                    dh_prev, H);
+        if (!ccrnn__all_finite(dh_prev, B * H) || !ccrnn__all_finite(dgi, B * G)) return 0;
+        float *h_swap = dh, *c_swap = dc;
+        dh = dh_prev;
+        dc = dc_prev;
+        dh_prev = h_swap;
+        dc_prev = c_swap;
     }
+    *dh_start = dh;
+    *dc_start = dc;
     return cx->cell != CCRNN_CELL_LSTM || ccrnn__all_finite(dc, B * H);
 }
 
@@ -793,21 +801,21 @@ static void accumulate_weight_grads(ccrnn_cortex *cx)
         /* LSTM and tanh: both biases get the same gradient; sum the columns once. */
         float *sum = cx->pre;
         memset(sum, 0, G * sizeof(float));
-        ccrnn__add_colsum(rows, G, cx->dgi, G, sum);
+        ccrnn__add_colsum(cx->p.la, rows, G, cx->dgi, G, sum);
         for (size_t j = 0; j < G; j++) {
             b_ih(cx, g)[j] += sum[j];
             b_hh(cx, g)[j] += sum[j];
         }
     } else {
-        ccrnn__add_colsum(rows, G, cx->dgi, G, b_ih(cx, g));
-        ccrnn__add_colsum(rows, G, cx->dgh, G, b_hh(cx, g));
+        ccrnn__add_colsum(cx->p.la, rows, G, cx->dgi, G, b_ih(cx, g));
+        ccrnn__add_colsum(cx->p.la, rows, G, cx->dgh, G, b_hh(cx, g));
     }
     int any_dy = 0;
     for (size_t t = 0; t < cx->T; t++) any_dy |= cx->dy_set[t];
     if (!any_dy) return;
     ccrnn__gemm(cx->p.la, LA_T, LA_N, O, H, rows, 1.0f, cx->dys, O, slot_h(cx, 1), H, 1.0f,
                 w_out(cx, g), H);
-    ccrnn__add_colsum(rows, O, cx->dys, O, b_out(cx, g));
+    ccrnn__add_colsum(cx->p.la, rows, O, cx->dys, O, b_out(cx, g));
 }
 
 int ccrnn__cortex_backward_ready(const char *fn, const ccrnn_cortex *cx)
@@ -836,7 +844,8 @@ int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, f
     if (st) return st;
     if (dz_end && !ccrnn__all_finite(dz_end, n_end))
         return FAIL(CCRNN_ERR_NUMERIC, "dz_end contains NaN or Inf");
-    if (!backward_recurrence(cx, dz_end))
+    const float *dh_start, *dc_start;
+    if (!backward_recurrence(cx, dz_end, &dh_start, &dc_start))
         return FAIL(CCRNN_ERR_NUMERIC, "backpropagation produced a non-finite gradient");
     double inc;
     if (!weight_grads_stay_finite(cx, &inc))
@@ -847,9 +856,9 @@ int ccrnn_cortex_backward(ccrnn_cortex *cx, const float *dz_end, size_t n_end, f
     cx->backwarded = 1;
     if (dz_start) {
         for (size_t b = 0; b < cx->B; b++) {
-            memcpy(dz_start + b * cx->Z, cx->carry_h + b * cx->H, cx->H * sizeof(float));
+            memcpy(dz_start + b * cx->Z, dh_start + b * cx->H, cx->H * sizeof(float));
             if (cx->cell == CCRNN_CELL_LSTM)
-                memcpy(dz_start + b * cx->Z + cx->H, cx->carry_c + b * cx->H, cx->H * sizeof(float));
+                memcpy(dz_start + b * cx->Z + cx->H, dc_start + b * cx->H, cx->H * sizeof(float));
         }
     }
     return CCRNN_OK;

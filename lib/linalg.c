@@ -134,12 +134,26 @@ void ccrnn__gemm(ccrnn_la *la, int ta, int tb, size_t m, size_t n, size_t k, flo
     }
 }
 
-void ccrnn__add_colsum(size_t m, size_t n, const float *a, size_t lda, float *y)
+typedef struct colsum_job {
+    size_t m, lda;
+    const float *a;
+    float *y;
+} colsum_job;
+
+/* Columns [j0, j1) of the sums, each accumulated over the rows in order. */
+static void colsum_columns(void *ctx, size_t j0, size_t j1)
 {
-    for (size_t i = 0; i < m; i++) {
-        const float *row = a + i * lda;
-        for (size_t j = 0; j < n; j++) y[j] += row[j];
+    const colsum_job *job = ctx;
+    for (size_t i = 0; i < job->m; i++) {
+        const float *row = job->a + i * job->lda;
+        for (size_t j = j0; j < j1; j++) job->y[j] += row[j];
     }
+}
+
+void ccrnn__add_colsum(ccrnn_la *la, size_t m, size_t n, const float *a, size_t lda, float *y)
+{
+    colsum_job job = {m, lda, a, y};
+    ccrnn__la_rows(la, n, m, colsum_columns, &job);
 }
 
 /* Elements (rows * width) from which an elementwise pass is split across threads.

@@ -32,7 +32,10 @@ typedef void (*ccrnn_rows_fn)(void *ctx, size_t first, size_t end);
 CCRNN_HIDDEN void ccrnn__la_rows(ccrnn_la *la, size_t rows, size_t width, ccrnn_rows_fn fn,
                                  void *ctx);
 
-/* y[j] += sum over rows i of A[i][j]  (A is m x n with lda): column sums for bias grads. */
-CCRNN_HIDDEN void ccrnn__add_colsum(size_t m, size_t n, const float *a, size_t lda, float *y);
+/* y[j] += sum over rows i of A[i][j]  (A is m x n with lda): column sums for bias grads.
+ * Columns are split across the handle's threads like rows in ccrnn__la_rows (each sum
+ * is still taken over the rows in order, by one thread). */
+CCRNN_HIDDEN void ccrnn__add_colsum(ccrnn_la *la, size_t m, size_t n, const float *a, size_t lda,
+                                    float *y);
 
 #endif

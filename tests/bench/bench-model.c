@@ -59,6 +59,62 @@ const bench_config *bench_configs(int quick, size_t *count)
     return quick ? quick_configs : full_configs;
 }
 
+void bench_parse_size(const char *spec, bench_config *out, char *name_buf)
+{
+    size_t n_builtin;
+    const bench_config *builtin = bench_configs(0, &n_builtin);
+    /* The kind decides the defaults, so it is read first. */
+    const char *kind = strstr(spec, "kind=");
+    int online = kind && (kind == spec || kind[-1] == ',') && !strncmp(kind + 5, "online", 6);
+    bench_config c = builtin[online ? 3 : 0]; /* paper or online-learn */
+    char name[BENCH_NAME_LEN] = "";
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '='), *end = strchr(p, ',');
+        if (!end) end = p + strlen(p);
+        if (!eq || eq > end) bench_die("--size: expected KEY=VALUE in '%s'", spec);
+        size_t klen = (size_t)(eq - p), vlen = (size_t)(end - eq - 1);
+        char val[BENCH_NAME_LEN];
+        if (vlen == 0 || vlen >= sizeof val) bench_die("--size: bad value in '%s'", spec);
+        memcpy(val, eq + 1, vlen);
+        val[vlen] = '\0';
+        if (klen == 4 && !strncmp(p, "name", 4)) {
+            memcpy(name, val, vlen + 1);
+        } else if (klen == 4 && !strncmp(p, "kind", 4)) {
+            if (!strcmp(val, "batch")) c.kind = KIND_BATCH;
+            else if (!strcmp(val, "online-learn")) c.kind = KIND_ONLINE_LEARN;
+            else if (!strcmp(val, "online-infer")) c.kind = KIND_ONLINE_INFER;
+            else bench_die("--size: kind is batch, online-learn or online-infer");
+        } else {
+            char *rest;
+            long v = strtol(val, &rest, 10);
+            if (*rest || v < 0 || v > 1000000000L) bench_die("--size: bad number '%s'", val);
+            static const char *const keys[] = {"B", "I", "H", "O", "S", "L", "seq", "T",
+                                               "reps", "warmup"};
+            size_t *const sz[] = {&c.B, &c.I, &c.H, &c.O, &c.S, &c.L, &c.seq, &c.T};
+            size_t i = 0;
+            while (i < 10 && (strlen(keys[i]) != klen || strncmp(p, keys[i], klen))) i++;
+            if (i == 10) bench_die("--size: unknown key in '%s'", spec);
+            if (i < 8) *sz[i] = (size_t)v;
+            else if (i == 8) c.reps = (int)v;
+            else c.warmup = (int)v;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (!c.B || !c.I || !c.H || !c.O || !c.seq || !c.T || c.reps < 1 || (c.S && !c.L))
+        bench_die("--size: B, I, H, O, seq, T, reps must be >= 1 (and L with S > 0): '%s'",
+                  spec);
+    if (c.kind != KIND_BATCH && (c.B != 1 || c.T != 1))
+        bench_die("--size: the online kinds run at B = 1, T = 1");
+    if (c.kind == KIND_ONLINE_LEARN && !c.S) bench_die("--size: online-learn needs S > 0");
+    if (!name[0]) /* a name from the sizes when none was given */
+        snprintf(name, sizeof name, "B%u-I%u-H%u-S%u", (unsigned)c.B, (unsigned)c.I,
+                 (unsigned)c.H, (unsigned)c.S); /* each <= 1e9, checked above */
+    memcpy(name_buf, name, sizeof name);
+    c.name = name_buf;
+    *out = c;
+}
+
 size_t bench_windows(const bench_config *c) { return (c->seq + c->T - 1) / c->T; }
 
 const char *const bench_call_names[N_BENCH_CALLS] = {

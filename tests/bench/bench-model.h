@@ -20,6 +20,12 @@ typedef struct bench_config {
 
 /* The five configurations, full size or (quick) toy size; *count receives 5. */
 const bench_config *bench_configs(int quick, size_t *count);
+/* A configuration from a --size value "KEY=VALUE,...": keys name, kind (batch,
+ * online-learn, online-infer), B, I, H, O, S, L, seq, T, reps, warmup; unset keys keep
+ * the paper (batch) or online-learn (online kinds) values.  The name is copied into
+ * name_buf (BENCH_NAME_LEN bytes), which out->name then points to.  Dies on bad input. */
+enum { BENCH_NAME_LEN = 64 };
+void bench_parse_size(const char *spec, bench_config *out, char *name_buf);
 size_t bench_windows(const bench_config *c);
 
 /* FLOPs of one unit of work (a batch, or one online step); see bench-model.c. */

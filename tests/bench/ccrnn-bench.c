@@ -143,14 +143,14 @@ static int set_flush_denormals(void)
 
 /* ---- driver ----------------------------------------------------------------------- */
 
-enum { MAX_SIZES = 32, NAME_LEN = 32 };
+enum { MAX_SIZES = 32 };
 
 typedef struct options {
     int quick, memory, ftz, peak_reps, threads[2], n_threads, reps;
     size_t peak_n;
     const char *only;
     bench_config sizes[MAX_SIZES]; /* --size */
-    char names[MAX_SIZES][NAME_LEN];
+    char names[MAX_SIZES][BENCH_NAME_LEN];
     size_t n_sizes;
 } options;
 
@@ -169,57 +169,7 @@ static void usage(void)
 static void parse_size(const char *spec, options *o)
 {
     if (o->n_sizes == MAX_SIZES) bench_die("at most %d --size options", MAX_SIZES);
-    size_t n_builtin, k = o->n_sizes;
-    const bench_config *builtin = bench_configs(0, &n_builtin);
-    /* The kind decides the defaults, so it is read first. */
-    const char *kind = strstr(spec, "kind=");
-    int online = kind && (kind == spec || kind[-1] == ',') && !strncmp(kind + 5, "online", 6);
-    bench_config c = builtin[online ? 3 : 0]; /* paper or online-learn */
-    char name[NAME_LEN] = "";
-    const char *p = spec;
-    while (*p) {
-        const char *eq = strchr(p, '='), *end = strchr(p, ',');
-        if (!end) end = p + strlen(p);
-        if (!eq || eq > end) bench_die("--size: expected KEY=VALUE in '%s'", spec);
-        size_t klen = (size_t)(eq - p), vlen = (size_t)(end - eq - 1);
-        char val[NAME_LEN];
-        if (vlen == 0 || vlen >= sizeof val) bench_die("--size: bad value in '%s'", spec);
-        memcpy(val, eq + 1, vlen);
-        val[vlen] = '\0';
-        if (klen == 4 && !strncmp(p, "name", 4)) {
-            memcpy(name, val, vlen + 1);
-        } else if (klen == 4 && !strncmp(p, "kind", 4)) {
-            if (!strcmp(val, "batch")) c.kind = KIND_BATCH;
-            else if (!strcmp(val, "online-learn")) c.kind = KIND_ONLINE_LEARN;
-            else if (!strcmp(val, "online-infer")) c.kind = KIND_ONLINE_INFER;
-            else bench_die("--size: kind is batch, online-learn or online-infer");
-        } else {
-            char *rest;
-            long v = strtol(val, &rest, 10);
-            if (*rest || v < 0 || v > 1000000000L) bench_die("--size: bad number '%s'", val);
-            static const char *const keys[] = {"B", "I", "H", "O", "S", "L", "seq", "T",
-                                               "reps", "warmup"};
-            size_t *const sz[] = {&c.B, &c.I, &c.H, &c.O, &c.S, &c.L, &c.seq, &c.T};
-            size_t i = 0;
-            while (i < 10 && (strlen(keys[i]) != klen || strncmp(p, keys[i], klen))) i++;
-            if (i == 10) bench_die("--size: unknown key in '%s'", spec);
-            if (i < 8) *sz[i] = (size_t)v;
-            else if (i == 8) c.reps = (int)v;
-            else c.warmup = (int)v;
-        }
-        p = *end ? end + 1 : end;
-    }
-    if (!c.B || !c.I || !c.H || !c.O || !c.seq || !c.T || c.reps < 1 || (c.S && !c.L))
-        bench_die("--size: B, I, H, O, seq, T, reps must be >= 1 (and L with S > 0): '%s'",
-                  spec);
-    if (c.kind != KIND_BATCH && (c.B != 1 || c.T != 1))
-        bench_die("--size: the online kinds run at B = 1, T = 1");
-    if (c.kind == KIND_ONLINE_LEARN && !c.S) bench_die("--size: online-learn needs S > 0");
-    if (!name[0]) /* a name from the sizes when none was given */
-        snprintf(name, sizeof name, "B%zu-I%zu-H%zu-S%zu", c.B, c.I, c.H, c.S);
-    memcpy(o->names[k], name, sizeof name);
-    c.name = o->names[k];
-    o->sizes[k] = c;
+    bench_parse_size(spec, &o->sizes[o->n_sizes], o->names[o->n_sizes]);
     o->n_sizes++;
 }
 

@@ -21,8 +21,10 @@
  * would cost).
  *
  * --clock cpu reads the process CPU-time clock (1 thread; for a loaded machine).
+ * --size profiles a configuration built at run time, with ccrnn-bench's --size keys.
  *
- * Usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick] [--clock cpu]
+ * Usage: ccrnn-profile [--config name | --size KEY=VALUE,...] [--threads N] [--reps N]
+ *                      [--quick] [--clock cpu]
  *        ccrnn-profile [--threads N] [--clock cpu] --gemm [gemm:|gemv:]MxNxK[:AB[C]] ...
  */
 #define _GNU_SOURCE 1
@@ -324,7 +326,9 @@ static void time_product(const char *spec, int threads)
 int main(int argc, char **argv)
 {
     const char *only = NULL, *products[64];
-    int threads = 1, reps = 0, quick = 0, n_products = 0;
+    int threads = 1, reps = 0, quick = 0, n_products = 0, sized = 0;
+    bench_config size;
+    char size_name[BENCH_NAME_LEN];
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--config") && a + 1 < argc) only = argv[++a];
         else if (!strcmp(argv[a], "--threads") && a + 1 < argc) threads = atoi(argv[++a]);
@@ -334,12 +338,20 @@ int main(int argc, char **argv)
             bench_cpu_clock = !strcmp(argv[++a], "cpu");
         else if (!strcmp(argv[a], "--gemm") && a + 1 < argc && n_products < 64)
             products[n_products++] = argv[++a];
-        else bench_die("usage: ccrnn-profile [--config name] [--threads N] [--reps N] [--quick] "
-                       "[--clock cpu] [--gemm [gemm:|gemv:]MxNxK[:AB[C]]]...");
+        else if (!strcmp(argv[a], "--size") && a + 1 < argc && !sized) {
+            bench_parse_size(argv[++a], &size, size_name);
+            sized = 1;
+        } else bench_die("usage: ccrnn-profile [--config name | --size KEY=VALUE,...] [--threads N] "
+                         "[--reps N] [--quick] [--clock cpu] [--gemm [gemm:|gemv:]MxNxK[:AB[C]]]...");
     }
     if (threads < 1) bench_die("--threads must be >= 1");
     for (int i = 0; i < n_products; i++) time_product(products[i], threads);
     if (n_products) return 0;
+    if (sized) {
+        if (reps > 0) size.reps = reps;
+        profile(&size, threads);
+        return 0;
+    }
     size_t count;
     const bench_config *configs = bench_configs(quick, &count);
     for (size_t k = 0; k < count; k++) {

@@ -488,12 +488,14 @@ static void step_forward(ccrnn_cortex *cx, const float *x, float *proj, size_t f
                     .c = lstm ? slot_c(cx, to) : NULL};
     ccrnn_rows_fn cell = lstm ? lstm_cell
                          : cx->cell == CCRNN_CELL_GRU ? gru_cell : tanh_cell;
+    /* The recurrent side h W_hh^T: added into pre, except for the GRU, which keeps it
+     * apart (with b_hh) in preh. */
+    float *rec = pre;
     if (cx->cell == CCRNN_CELL_GRU) {
         set_bias_rows(B, G, b_hh(cx, p), preh);
-        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, preh, G);
-    } else {
-        ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, pre, G);
+        rec = preh;
     }
+    ccrnn__gemm(cx->p.la, LA_N, LA_T, B, G, H, 1.0f, h_prev, H, w_hh(cx, p), H, 1.0f, rec, G);
     ccrnn__la_rows(cx->p.la, B, cx->A, cell, &job);
 }
 

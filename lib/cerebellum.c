@@ -675,9 +675,8 @@ int ccrnn__cerebellum_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cerebell
         return st;
     }
     ccrnn__ck_copy(ck, e, n);
-    ccrnn__params_grads_reset(&cb->p, 0); /* gradients from the file */
     if (cb->mask) ccrnn__cerebellum_set_mask(cb, cb->mask); /* in place: applies it */
-    ccrnn__params_written(&cb->p);
+    ccrnn__params_loaded(&cb->p);
     static const struct { int param; const char *name; } settings[] = {
         {CCRNN_PARAM_ABLATED, "ABLATED"}, {CCRNN_PARAM_IO_LESION, "IO_LESION"},
         {CCRNN_PARAM_LOSS_MEAN, "LOSS_MEAN"}, {CCRNN_PARAM_THREADS, "THREADS"}};

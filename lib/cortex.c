@@ -956,8 +956,7 @@ int ccrnn__cortex_restore(const char *fn, const ccrnn_ck *ck, ccrnn_cortex **out
         return st;
     }
     ccrnn__ck_copy(ck, e, n);
-    ccrnn__params_written(&cx->p);
-    ccrnn__params_grads_reset(&cx->p, 0); /* gradients from the file */
+    ccrnn__params_loaded(&cx->p);
     /* Checked against the settings table: these cannot fail. */
     ccrnn_cortex_set_param(cx, CCRNN_PARAM_TRAINING, ccrnn__entry_number(e, n, "TRAINING"));
     ccrnn_cortex_set_param(cx, CCRNN_PARAM_THREADS, ccrnn__entry_number(e, n, "THREADS"));

@@ -75,6 +75,12 @@ int ccrnn__params_grads_fit(ccrnn_params *p, double inc, double limit)
     return inc <= limit - m;
 }
 
+void ccrnn__params_loaded(ccrnn_params *p)
+{
+    ccrnn__params_written(p);
+    ccrnn__params_grads_reset(p, 0);
+}
+
 void ccrnn__params_grads_added(ccrnn_params *p, double inc) { p->grad_bound += inc; }
 
 void ccrnn__params_grads_reset(ccrnn_params *p, int known) { p->grad_bound = known ? 0.0 : INFINITY; }

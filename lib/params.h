@@ -56,6 +56,9 @@ CCRNN_HIDDEN void ccrnn__params_free(ccrnn_params *p);
 CCRNN_HIDDEN void ccrnn__params_copy(ccrnn_params *dst, const ccrnn_params *src);
 /* After any write of the values: re-apply the mask, bump the version. */
 CCRNN_HIDDEN void ccrnn__params_written(ccrnn_params *p);
+/* After values and gradients were replaced from a checkpoint: as _written, and the
+ * gradient bound becomes unknown (the file's gradients were never measured). */
+CCRNN_HIDDEN void ccrnn__params_loaded(ccrnn_params *p);
 /* 1 when every finite gradient stays below `limit` after growing by at most `inc` in
  * magnitude: decided from the kept bound on max |grads|, and by an exact scan (which
  * refreshes the bound) only when the bound is unknown or too loose.  Non-finite
